@@ -1,0 +1,330 @@
+"""Scoring, bands, change over time and risk of the standardised instruments.
+
+Expected values come from the handbook (CLINICAL.md "Instruments"), not from the
+configuration, so the tests also check that config/clinical.yaml says what the handbook says.
+"""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared import clinical
+from shared.instruments import (
+    INSTRUMENTS,
+    InvalidResponses,
+    Score,
+    change_from_baseline,
+    item9_risk_level,
+    reliable_change,
+    remission,
+    response,
+    score,
+    severity,
+    validate_responses,
+)
+
+# instrument: (items, item_max, reported multiplier)
+SHAPES = {"phq9": (9, 3, 1), "gad7": (7, 3, 1), "pcl5": (20, 4, 1), "who5": (5, 5, 4)}
+
+# Handbook bands on the reported scale: (first total, label), ascending.
+BANDS = {
+    "phq9": [(0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately_severe"), (20, "severe")],
+    "gad7": [(0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")],
+    "pcl5": [(0, "subthreshold"), (33, "probable_ptsd")],
+    "who5": [(0, "poor_wellbeing"), (52, "adequate")],
+}
+
+RELIABLE_CHANGE = {"phq9": 6, "gad7": 4, "pcl5": 10, "who5": 10}
+
+
+def expected_band(instrument, total):
+    return [label for first, label in BANDS[instrument] if total >= first][-1]
+
+
+def answers_totalling(instrument, raw_total):
+    """A valid answer vector whose raw total is raw_total."""
+    items, item_max, _ = SHAPES[instrument]
+    answers = []
+    for _ in range(items):
+        answers.append(min(item_max, raw_total))
+        raw_total -= answers[-1]
+    assert raw_total == 0
+    return answers
+
+
+def reported_max(instrument):
+    items, item_max, multiplier = SHAPES[instrument]
+    return items * item_max * multiplier
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+def test_every_instrument_has_rules_in_configuration():
+    assert INSTRUMENTS == ("phq9", "gad7", "pcl5", "who5")
+    assert set(clinical.clinical_rules()["instruments"]) == set(INSTRUMENTS)
+
+
+def test_clinical_rules_are_loaded_once():
+    assert clinical.clinical_rules() is clinical.clinical_rules()
+
+
+def test_clinical_rules_path_can_be_overridden_by_environment(tmp_path, monkeypatch):
+    rules = clinical.DEFAULT_PATH.read_text(encoding="utf-8").replace(
+        "reliable_change: 6", "reliable_change: 3")
+    override = tmp_path / "clinical.yaml"
+    override.write_text(rules, encoding="utf-8")
+    monkeypatch.setenv(clinical.CONFIG_ENV, str(override))
+    clinical.clinical_rules.cache_clear()
+    try:
+        assert reliable_change("phq9", 12, 9) == "improved"
+    finally:
+        monkeypatch.delenv(clinical.CONFIG_ENV)
+        clinical.clinical_rules.cache_clear()
+    assert reliable_change("phq9", 12, 9) == "no_change"
+
+
+# --- scoring and bands -----------------------------------------------------------------------
+
+# Both sides of every band boundary, and the top of each scale.
+BOUNDARIES = sorted({
+    (instrument, total)
+    for instrument, bands in BANDS.items()
+    for first, _ in bands
+    for total in (first - 1, first)
+    if total >= 0
+} | {(instrument, reported_max(instrument)) for instrument in BANDS})
+
+
+@pytest.mark.parametrize("instrument,total", BOUNDARIES)
+def test_severity_changes_band_exactly_at_each_handbook_boundary(instrument, total):
+    assert severity(instrument, total) == expected_band(instrument, total)
+
+
+@pytest.mark.parametrize("instrument,total,label", [
+    ("phq9", 4, "minimal"), ("phq9", 5, "mild"), ("phq9", 9, "mild"), ("phq9", 10, "moderate"),
+    ("phq9", 14, "moderate"), ("phq9", 15, "moderately_severe"), ("phq9", 19, "moderately_severe"),
+    ("phq9", 20, "severe"), ("phq9", 27, "severe"),
+    ("gad7", 4, "minimal"), ("gad7", 5, "mild"), ("gad7", 9, "mild"), ("gad7", 10, "moderate"),
+    ("gad7", 14, "moderate"), ("gad7", 15, "severe"), ("gad7", 21, "severe"),
+    ("pcl5", 32, "subthreshold"), ("pcl5", 33, "probable_ptsd"), ("pcl5", 80, "probable_ptsd"),
+    ("who5", 48, "poor_wellbeing"), ("who5", 52, "adequate"), ("who5", 100, "adequate"),
+])
+def test_scored_answers_land_in_the_handbook_band_on_both_sides_of_each_boundary(instrument, total, label):
+    multiplier = SHAPES[instrument][2]
+    result = score(instrument, answers_totalling(instrument, total // multiplier))
+    assert (result.total, result.severity) == (total, label)
+
+
+def test_who5_is_reported_as_raw_total_times_four():
+    result = score("who5", [3, 2, 3, 2, 2])
+    assert result == Score(instrument="who5", total=48, raw_total=12, severity="poor_wellbeing", item9=None)
+
+
+def test_who5_raw_thirteen_is_adequate_wellbeing():
+    assert score("who5", [3, 3, 3, 2, 2]).severity == "adequate"
+
+
+def test_phq9_score_carries_item_nine():
+    result = score("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 2])
+    assert (result.total, result.item9) == (2, 2)
+
+
+@pytest.mark.parametrize("instrument", ["gad7", "pcl5", "who5"])
+def test_instruments_other_than_phq9_have_no_item_nine(instrument):
+    assert score(instrument, answers_totalling(instrument, 0)).item9 is None
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_severity_of_a_total_outside_the_scale_is_refused(instrument):
+    with pytest.raises(ValueError):
+        severity(instrument, reported_max(instrument) + 1)
+    with pytest.raises(ValueError):
+        severity(instrument, -1)
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def test_too_few_items_is_refused_with_the_expected_count():
+    with pytest.raises(InvalidResponses) as refused:
+        score("phq9", [0] * 8)
+    assert refused.value.errors == {"responses": ["expected 9 items, got 8"]}
+
+
+def test_too_many_items_is_refused():
+    with pytest.raises(InvalidResponses) as refused:
+        validate_responses("gad7", [0] * 8)
+    assert refused.value.errors == {"responses": ["expected 7 items, got 8"]}
+
+
+def test_item_out_of_range_is_refused_on_its_zero_based_path_with_one_based_item_number():
+    with pytest.raises(InvalidResponses) as refused:
+        score("phq9", [0, 0, 0, 5, 0, 0, 0, 0, 0])
+    assert refused.value.errors == {"responses.3": ["item 4 must be an integer from 0 to 3, got 5"]}
+
+
+@pytest.mark.parametrize("bad", [True, False, "2", None, 1.0, -1, 4])
+def test_item_that_is_not_an_integer_in_range_is_refused(bad):
+    answers = [0] * 9
+    answers[8] = bad
+    with pytest.raises(InvalidResponses) as refused:
+        validate_responses("phq9", answers)
+    assert list(refused.value.errors) == ["responses.8"]
+    assert refused.value.errors["responses.8"] == [f"item 9 must be an integer from 0 to 3, got {bad!r}"]
+
+
+@pytest.mark.parametrize("bad", [None, "012", 7, {"0": 1}])
+def test_responses_that_are_not_a_list_are_refused(bad):
+    with pytest.raises(InvalidResponses) as refused:
+        validate_responses("gad7", bad)
+    assert list(refused.value.errors) == ["responses"]
+
+
+def test_every_bad_item_is_reported_at_once():
+    with pytest.raises(InvalidResponses) as refused:
+        validate_responses("gad7", [9, 0, None, 0, 0, 0])
+    assert set(refused.value.errors) == {"responses", "responses.0", "responses.2"}
+
+
+def test_unknown_instrument_is_refused_on_the_instrument_field():
+    with pytest.raises(InvalidResponses) as refused:
+        score("bdi2", [0] * 21)
+    assert list(refused.value.errors) == ["instrument"]
+
+
+def test_invalid_responses_is_a_value_error():
+    assert issubclass(InvalidResponses, ValueError)
+
+
+def test_validated_answers_are_returned_as_a_list():
+    assert validate_responses("who5", (5, 4, 3, 2, 1)) == [5, 4, 3, 2, 1]
+
+
+# --- change over time ------------------------------------------------------------------------
+
+def test_change_from_baseline_is_latest_minus_baseline():
+    assert change_from_baseline(18, 11) == -7
+    assert change_from_baseline(40, 56) == 16
+
+
+@pytest.mark.parametrize("instrument", ["phq9", "gad7", "pcl5"])
+def test_fall_by_exactly_the_threshold_is_reliable_improvement(instrument):
+    threshold = RELIABLE_CHANGE[instrument]
+    assert reliable_change(instrument, 20, 20 - threshold) == "improved"
+    assert reliable_change(instrument, 20, 20 - threshold + 1) == "no_change"
+
+
+@pytest.mark.parametrize("instrument", ["phq9", "gad7", "pcl5"])
+def test_rise_by_exactly_the_threshold_is_reliable_deterioration(instrument):
+    threshold = RELIABLE_CHANGE[instrument]
+    assert reliable_change(instrument, 10, 10 + threshold) == "deteriorated"
+    assert reliable_change(instrument, 10, 10 + threshold - 1) == "no_change"
+
+
+def test_who5_rise_is_improvement_because_higher_is_better():
+    assert reliable_change("who5", 40, 50) == "improved"
+    assert reliable_change("who5", 40, 49) == "no_change"
+
+
+def test_who5_fall_is_deterioration_because_higher_is_better():
+    assert reliable_change("who5", 60, 50) == "deteriorated"
+    assert reliable_change("who5", 60, 51) == "no_change"
+
+
+def test_no_change_when_totals_are_equal():
+    assert reliable_change("pcl5", 40, 40) == "no_change"
+
+
+# --- response and remission ------------------------------------------------------------------
+
+@pytest.mark.parametrize("instrument,caseness", [("phq9", 10), ("gad7", 10), ("pcl5", 33)])
+def test_response_and_remission_are_not_applicable_below_caseness(instrument, caseness):
+    assert response(instrument, caseness - 1, 0) is None
+    assert remission(instrument, caseness - 1, 0) is None
+
+
+@pytest.mark.parametrize("instrument,caseness", [("phq9", 10), ("gad7", 10), ("pcl5", 33)])
+def test_response_and_remission_apply_from_caseness(instrument, caseness):
+    assert response(instrument, caseness, 0) is True
+    assert remission(instrument, caseness, 0) is True
+
+
+def test_who5_has_no_response_or_remission():
+    assert response("who5", 20, 80) is None
+    assert remission("who5", 20, 80) is None
+
+
+def test_half_the_baseline_is_a_response():
+    assert response("phq9", 20, 10) is True
+    assert response("phq9", 20, 11) is False
+
+
+def test_response_on_an_odd_baseline_needs_at_least_half():
+    assert response("gad7", 15, 7) is True
+    assert response("gad7", 15, 8) is False
+
+
+@pytest.mark.parametrize("instrument,remitted,not_remitted", [("phq9", 4, 5), ("gad7", 4, 5), ("pcl5", 32, 33)])
+def test_remission_is_a_final_total_below_the_threshold(instrument, remitted, not_remitted):
+    assert remission(instrument, 40 if instrument == "pcl5" else 15, remitted) is True
+    assert remission(instrument, 40 if instrument == "pcl5" else 15, not_remitted) is False
+
+
+# --- PHQ-9 item 9 ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("item9,level", [(0, None), (1, "moderate"), (2, "high"), (3, "high")])
+def test_item_nine_answer_sets_the_risk_level(item9, level):
+    assert item9_risk_level(item9) == level
+    assert item9_risk_level([0] * 8 + [item9]) == level
+
+
+def test_item_nine_risk_does_not_depend_on_the_total():
+    assert item9_risk_level([0, 0, 0, 0, 0, 0, 0, 0, 1]) == "moderate"
+    assert item9_risk_level([3, 3, 3, 3, 3, 3, 3, 3, 0]) is None
+
+
+@pytest.mark.parametrize("bad", [4, -1, True, [0] * 8])
+def test_item_nine_risk_of_an_invalid_answer_is_refused(bad):
+    with pytest.raises(InvalidResponses):
+        item9_risk_level(bad)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+def valid_answers(instrument):
+    items, item_max, _ = SHAPES[instrument]
+    return st.lists(st.integers(0, item_max), min_size=items, max_size=items)
+
+
+valid_vectors = st.sampled_from(INSTRUMENTS).flatmap(
+    lambda instrument: st.tuples(st.just(instrument), valid_answers(instrument)))
+
+
+@st.composite
+def invalid_vectors(draw):
+    instrument = draw(st.sampled_from(INSTRUMENTS))
+    items, item_max, _ = SHAPES[instrument]
+    if draw(st.booleans()):
+        length = draw(st.integers(0, items * 2).filter(lambda n: n != items))
+        return instrument, draw(st.lists(st.integers(0, item_max), min_size=length, max_size=length))
+    answers = draw(valid_answers(instrument))
+    bad = draw(st.one_of(
+        st.integers(max_value=-1), st.integers(min_value=item_max + 1),
+        st.booleans(), st.none(), st.floats(), st.text(max_size=2)))
+    answers[draw(st.integers(0, items - 1))] = bad
+    return instrument, answers
+
+
+@given(valid_vectors)
+def test_total_is_the_sum_of_answers_on_the_reported_scale_and_falls_in_its_band(vector):
+    instrument, answers = vector
+    result = score(instrument, answers)
+    assert result.raw_total == sum(answers)
+    assert result.total == sum(answers) * SHAPES[instrument][2]
+    assert result.severity == expected_band(instrument, result.total)
+    assert result.severity == severity(instrument, result.total)
+
+
+@given(invalid_vectors())
+def test_every_invalid_answer_vector_is_refused(vector):
+    instrument, answers = vector
+    with pytest.raises(InvalidResponses):
+        score(instrument, answers)
