@@ -1,0 +1,1 @@
+"""The platform's common kit: one mechanism per cross-cutting concern, no service's rules."""

@@ -1,0 +1,39 @@
+"""Configuration: one YAML file with ``${VAR:default}`` substitution, as ``nameko run`` reads it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from nameko.cli.main import setup_yaml_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "config.yaml"
+
+
+def load_config(path: str | os.PathLike | None = None) -> dict:
+    """Load the platform configuration exactly as ``nameko run --config`` would."""
+    setup_yaml_parser()
+    with open(path or os.environ.get("IOP_CONFIG", DEFAULT_CONFIG)) as handle:
+        return yaml.safe_load(handle)
+
+
+def data_dir(config: dict) -> Path:
+    path = Path(config.get("DATA_DIR") or "var")
+    return path if path.is_absolute() else ROOT / path
+
+
+def database_url(config: dict, service_name: str) -> str:
+    """The service's own database: ``DATABASE_URLS[service]``, else a SQLite file in the data dir."""
+    url = (config.get("DATABASE_URLS") or {}).get(service_name)
+    if url:
+        return url
+    folder = data_dir(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / service_name}.db"
+
+
+def site_zones(config: dict) -> dict[str, ZoneInfo]:
+    """Each configured site's IANA time zone."""
+    return {site_id: ZoneInfo(site["timezone"]) for site_id, site in config["SITES"].items()}

@@ -1,0 +1,243 @@
+"""Each service's own database: engines, the kit's tables, and the unit of work.
+
+A worker changes state inside ``with self.db.unit_of_work() as uow:``. Everything it does there —
+its own rows, the events it raises (outbox), the id of the event it is handling (inbox) and the
+audit entries — commits in one transaction or not at all.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
+
+from eventlet.semaphore import Semaphore
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+                        TypeDecorator, create_engine, event, insert, select, text)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.auth import Caller
+from shared.config import database_url
+from shared.events import build_envelope
+from shared.logs import correlation_id
+from shared.metrics import metrics_for
+
+_psycopg_patched = False
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime: the platform stores aware UTC times only")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+# Autoincrement BIGINT on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
+SerialId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def kit_metadata() -> MetaData:
+    """A service's MetaData, holding the kit's tables: outbox, inbox and audit log."""
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s"})
+    Table("outbox", metadata,
+          Column("id", SerialId, primary_key=True, autoincrement=True),
+          Column("event_id", String(36), nullable=False, unique=True),
+          Column("type", String(64), nullable=False),
+          Column("site_id", String(64), nullable=False),
+          Column("body", Text, nullable=False),
+          Column("created_at", UtcDateTime, nullable=False),
+          Column("published_at", UtcDateTime, nullable=True),
+          Index("ix_outbox_unpublished", "published_at", "id"))
+    Table("inbox", metadata,
+          Column("consumer", String(200), primary_key=True),
+          Column("event_id", String(36), primary_key=True),
+          Column("processed_at", UtcDateTime, nullable=False))
+    Table("audit_log", metadata,
+          Column("id", SerialId, primary_key=True, autoincrement=True),
+          Column("at", UtcDateTime, nullable=False),
+          Column("actor", String(120), nullable=False),
+          Column("action", String(40), nullable=False),
+          Column("resource_type", String(40), nullable=False),
+          Column("resource_id", String(64), nullable=False),
+          Column("patient_id", String(36), nullable=True, index=True),
+          Column("site_id", String(64), nullable=True),
+          Column("remote_addr", String(64), nullable=True),
+          Column("correlation_id", String(64), nullable=True))
+    return metadata
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    global _psycopg_patched
+    if url.startswith("postgresql"):
+        if not _psycopg_patched:
+            # psycopg2 waits on the eventlet hub instead of blocking every green thread.
+            from psycogreen.eventlet import patch_psycopg
+            patch_psycopg()
+            _psycopg_patched = True
+        return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                             pool_pre_ping=True, future=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers in other processes never block
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+class AlreadyProcessed(Exception):
+    """The event was handled before by this consumer: acknowledge and skip it."""
+
+
+class UnitOfWork:
+    """One transaction of a worker: the session, the events it raises, the audit it writes."""
+
+    def __init__(self, session: Session, service_name: str, correlation: str | None):
+        self.session = session
+        self.service_name = service_name
+        self.correlation_id = correlation
+        self.events: list[dict] = []
+
+    def raise_event(self, event_type: str, data: dict, *, site_id: str, subject: str | None = None) -> dict:
+        """Validate the event and store it in the outbox; it is published after commit."""
+        envelope = build_envelope(event_type, {"site_id": site_id, **data},
+                                  source_service=self.service_name, site_id=site_id,
+                                  subject=subject, correlation_id=self.correlation_id)
+        self.session.execute(insert(_table(self.session, "outbox")).values(
+            event_id=envelope["id"], type=event_type, site_id=site_id,
+            body=json.dumps(envelope), created_at=utcnow()))
+        self.events.append(envelope)
+        return envelope
+
+    def audit(self, caller: Caller, action: str, resource_type: str, resource_id, *,
+              patient_id: str | None = None, site_id: str | None = None) -> None:
+        """Who did what to which record, when and from where — never the data itself."""
+        self.session.execute(insert(_table(self.session, "audit_log")).values(
+            at=utcnow(), actor=caller.name, action=action, resource_type=resource_type,
+            resource_id=str(resource_id), patient_id=patient_id, site_id=site_id,
+            remote_addr=caller.remote_addr, correlation_id=self.correlation_id))
+
+
+def _table(session: Session, name: str) -> Table:
+    return session.info["metadata"].tables[name]
+
+
+class Database(DependencyProvider):
+    """The service's database; injects a :class:`WorkerDatabase` into each worker."""
+
+    def __init__(self, metadata: MetaData):
+        self.metadata = metadata
+
+    def setup(self):
+        from shared.outbox import OutboxRelay  # the relay is this database's companion
+
+        config = self.container.config
+        self.service_name = self.container.service_name
+        self.url = database_url(config, self.service_name)
+        # Every worker may hold a connection while the relay holds one more.
+        self.engine = make_engine(self.url, pool_size=self.container.max_workers + 2)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False,
+                                         info={"metadata": self.metadata})
+        # SQLite allows one writer; green threads queue here instead of blocking the hub.
+        self.write_lock = Semaphore(1) if self.engine.dialect.name == "sqlite" else None
+        self.metrics = metrics_for(self.container)
+        self.relay = OutboxRelay(self)
+
+    def start(self):
+        self.relay.start(self.container)
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        if hasattr(self, "relay"):  # set up before it was killed
+            self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return WorkerDatabase(self, worker_ctx)
+
+    def table(self, name: str) -> Table:
+        return self.metadata.tables[name]
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+class WorkerDatabase:
+    def __init__(self, provider: Database, worker_ctx):
+        self._provider = provider
+        self._worker_ctx = worker_ctx
+        self._consumed_recorded = False
+
+    def ping(self) -> None:
+        self._provider.ping()
+
+    def outbox_backlog(self) -> int:
+        return self._provider.relay.backlog()
+
+    @property
+    def dialect(self) -> str:
+        return self._provider.engine.dialect.name
+
+    @contextmanager
+    def unit_of_work(self):
+        provider = self._provider
+        with provider.write_lock or nullcontext():
+            session = provider.sessionmaker()
+            uow = UnitOfWork(session, provider.service_name, correlation_id())
+            try:
+                self._record_consumed_event(session)
+                yield uow
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        if uow.events:
+            provider.relay.wake()
+
+    def _record_consumed_event(self, session: Session) -> None:
+        """Inbox: the first unit of work of an event handler records the event id, or skips it."""
+        entrypoint = self._worker_ctx.entrypoint
+        if self._consumed_recorded or not getattr(entrypoint, "deduplicates", False):
+            return
+        event = self._worker_ctx.args[0]
+        consumer = f"{self._provider.service_name}.{entrypoint.method_name}"
+        inbox = self._provider.table("inbox")
+        seen = session.execute(select(inbox.c.event_id).where(
+            inbox.c.consumer == consumer, inbox.c.event_id == event.id)).first()
+        if seen:
+            raise AlreadyProcessed(event.id)
+        session.execute(insert(inbox).values(consumer=consumer, event_id=event.id,
+                                             processed_at=utcnow()))
+        session.flush()
+        self._consumed_recorded = True

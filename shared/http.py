@@ -1,0 +1,138 @@
+"""The HTTP edge: ``@api(method, url, ...)``, nameko's ``@http`` with the platform's rules.
+
+Each route states its body and query schemas and the roles that may call it. The entrypoint
+authenticates the bearer key, parses and validates input (400 malformed JSON, 422 naming every
+bad field), runs the worker, and answers JSON or ``application/problem+json``. It also times
+requests for ``/metrics`` and records the routes for ``/openapi.json``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+
+from eventlet.event import Event
+from marshmallow import Schema, ValidationError
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.wrappers import Response
+
+from shared.auth import KeyRing
+from shared.instruments import InvalidResponses
+from shared.logs import set_correlation_id
+from shared.metrics import metrics_for
+from shared.problems import (PROBLEM_CONTENT_TYPE, BadRequest, Problem, problem_from_validation,
+                             validation_problem)
+
+log = logging.getLogger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+ROUTES: dict[str, list["ApiHandler"]] = {}  # service name → its routes, for /openapi.json
+
+
+def to_json(payload) -> str:
+    return json.dumps(payload, default=_json_default)
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value) if isinstance(value, uuid.UUID) else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(to_json(payload), status=status, headers=headers,
+                    mimetype="application/json")
+
+
+def problem_response(problem: Problem) -> Response:
+    return Response(json.dumps(problem.to_dict()), status=problem.status,
+                    content_type=PROBLEM_CONTENT_TYPE)
+
+
+class ApiHandler(HttpRequestHandler):
+    def __init__(self, method: str, url: str, *, body: type[Schema] | Schema | None = None,
+                 query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
+                 status: int = 200, summary: str | None = None, response=None, **kwargs):
+        # Expected: logged as warnings by nameko, not as crashes.
+        kwargs.setdefault("expected_exceptions", (Problem, ValidationError, InvalidResponses))
+        super().__init__(method, url, **kwargs)
+        self.body_schema = body() if isinstance(body, type) else body
+        self.query_schema = query() if isinstance(query, type) else query
+        self.response_schema = response() if isinstance(response, type) else response
+        self.roles = tuple(roles or ())
+        self.public = public
+        self.status = status
+        self.summary = summary
+
+    def setup(self):
+        super().setup()
+        self.keys = KeyRing.from_config(self.container.config)
+        self.metrics = metrics_for(self.container)
+        routes = ROUTES.setdefault(self.container.service_name, [])
+        if not any(r.method == self.method and r.url == self.url for r in routes):
+            routes.append(self)
+
+    def handle_request(self, request):
+        request.shallow = False
+        started = time.perf_counter()
+        correlation = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        set_correlation_id(correlation)
+        try:
+            self._prepare(request)
+            context_data = self.server.context_data_from_headers(request)
+            context_data["correlation_id"] = correlation
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            done = Event()
+            self.container.spawn_worker(self, args, kwargs, context_data=context_data,
+                                        handle_result=partial(self.handle_result, done))
+            response = self.response_from_result(done.wait())
+        except Exception as exc:  # every failure answers as a problem document
+            response = self.response_from_exception(exc)
+        response.headers[CORRELATION_HEADER] = correlation
+        self.metrics.http_requests.labels(self.method, self.url, str(response.status_code)).inc()
+        self.metrics.http_latency.labels(self.method, self.url).observe(time.perf_counter() - started)
+        return response
+
+    def _prepare(self, request) -> None:
+        request.caller = None if self.public else self.keys.authenticate(
+            request.headers.get("Authorization"), request.remote_addr)
+        if request.caller is not None and self.roles:
+            request.caller.require_role(*self.roles)
+        request.body = None
+        if self.body_schema is not None:
+            try:
+                raw = json.loads(request.get_data(as_text=True) or "null")
+            except ValueError as exc:
+                raise BadRequest(f"The body is not valid JSON: {exc}.") from None
+            if raw is None:
+                raise validation_problem({"_schema": ["A JSON body is required."]})
+            request.body = self.body_schema.load(raw)
+        request.query = self.query_schema.load(request.args.to_dict()) if self.query_schema else {}
+
+    def response_from_result(self, result):
+        if isinstance(result, Response):
+            return result
+        status, payload = result if isinstance(result, tuple) else (self.status, result)
+        if self.response_schema is not None:
+            payload = self.response_schema.dump(payload)
+        return json_response(payload, status)
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, Problem):
+            return problem_response(exc)
+        if isinstance(exc, ValidationError):
+            return problem_response(problem_from_validation(exc))
+        if isinstance(exc, InvalidResponses):
+            return problem_response(validation_problem(exc.errors))
+        log.error("unhandled %s in %s %s", type(exc).__name__, self.method, self.url)
+        return problem_response(Problem("An unexpected error occurred; it has been logged."))
+
+
+api = ApiHandler.decorator

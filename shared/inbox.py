@@ -1,0 +1,181 @@
+"""The inbox: ``@consumes(source, type)``, nameko's event handler made reliable.
+
+- The message is parsed and validated as a CloudEvents envelope; the handler gets an ``Event``.
+- The handler's first unit of work records the event id (see ``shared.db``): a duplicate is
+  acknowledged and skipped.
+- A handler that raises is retried with backoff through a per-queue retry queue whose messages
+  expire back into the handler's queue; after ``INBOX.max_attempts`` the message goes to the
+  service's dead-letter queue with its error and attempt count. A message is acknowledged only
+  after its retry or dead-letter copy was confirmed by the broker: nothing is acked away.
+- An ack that fails because the connection dropped is logged, not raised: the broker redelivers
+  and the inbox skips what was done (nameko lets a builtin ``ConnectionResetError`` kill the
+  service there).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from functools import partial
+
+from nameko.events import EventHandler
+from nameko.exceptions import ContainerBeingKilled
+
+from shared.broker import BROKER_ERRORS, ConfirmingPublisher, OutgoingMessage
+from shared.db import AlreadyProcessed
+from shared.events import InvalidEvent, parse_envelope
+from shared.logs import set_correlation_id
+from shared.metrics import metrics_for
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_HEADER = "x-iop-attempts"
+
+
+def handler_queue_name(source_service: str, event_type: str, service_name: str, method: str) -> str:
+    """The queue nameko gives a service-pool event handler."""
+    return f"evt-{source_service}-{event_type}--{service_name}.{method}"
+
+
+def retry_queue_name(queue_name: str) -> str:
+    return f"{queue_name}.retry"
+
+
+def dead_letter_queue_name(service_name: str) -> str:
+    return f"{service_name}.dead-letters"
+
+
+def retry_queue_arguments(queue_name: str) -> dict:
+    # Expired messages go back to the handler's own queue through the default exchange.
+    return {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name}
+
+
+class InboxHandler(EventHandler):
+    deduplicates = True  # read by shared.db's unit of work
+
+    def __init__(self, source_service: str, event_type: str, **kwargs):
+        kwargs.setdefault("expected_exceptions", (AlreadyProcessed,))
+        super().__init__(source_service, event_type, reliable_delivery=True, **kwargs)
+
+    def setup(self):
+        super().setup()
+        config = self.container.config.get("INBOX") or {}
+        self.max_attempts = int(config.get("max_attempts", 5))
+        self.backoff_ms = [int(ms) for ms in config.get("backoff_ms", [500, 2000, 10000, 60000])]
+        self.service_name = self.container.service_name
+        self.retry_queue = retry_queue_name(self.queue.name)
+        self.dead_letter_queue = dead_letter_queue_name(self.service_name)
+        self.publisher = ConfirmingPublisher(self.container.config["AMQP_URI"])
+        self.metrics = metrics_for(self.container)
+
+    def start(self):
+        from shared.topology import declare_handler_queues  # the same declarations as `iop topology`
+        declare_handler_queues(self.container.config["AMQP_URI"], self.queue.name,
+                               self.service_name)
+        super().start()
+
+    def stop(self):
+        super().stop()
+        self.publisher.close()
+
+    def handle_message(self, body, message):
+        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
+        try:
+            event = parse_envelope(body)
+        except InvalidEvent as exc:
+            # A malformed message will never succeed: straight to the dead letters.
+            self._settle(message, "unknown", "invalid", self._dead_letter, message, exc, attempts + 1)
+            return
+        context_data = self.unpack_message_headers(message)
+        context_data["correlation_id"] = event.correlation_id
+        try:
+            self.container.spawn_worker(
+                self, (event,), {}, context_data=context_data,
+                handle_result=partial(self._handle_outcome, message, event, attempts))
+        except ContainerBeingKilled:
+            self._requeue(message)
+
+    def _handle_outcome(self, message, event, attempts, worker_ctx, result, exc_info):
+        set_correlation_id(event.correlation_id)
+        if exc_info is None:
+            self._settle(message, event.type, "processed", None)
+            return result, None
+        if issubclass(exc_info[0], AlreadyProcessed):
+            self._settle(message, event.type, "duplicate", None)
+            return None, None
+        attempt = attempts + 1
+        error = exc_info[1]
+        extra = {"event_type": event.type, "event_id": event.id, "attempt": attempt,
+                 "service": self.service_name}
+        if attempt < self.max_attempts:
+            log.warning("handler %s failed (%s); retrying", self.method_name,
+                        type(error).__name__, extra=extra)
+            self._settle(message, event.type, "retried", self._retry, message, error, attempt)
+        else:
+            log.error("handler %s failed %d times (%s); dead-lettered", self.method_name,
+                      attempt, type(error).__name__, extra=extra)
+            self._settle(message, event.type, "dead_lettered", self._dead_letter, message, error, attempt)
+        return result, exc_info
+
+    def _settle(self, message, event_type, outcome, forward, *args):
+        """Forward a copy if needed (confirmed), then ack; on broker trouble, leave it unacked."""
+        try:
+            if forward is not None:
+                forward(*args)
+        except BROKER_ERRORS:
+            log.warning("could not forward failed message; it will be redelivered")
+            self._requeue(message)
+            return
+        self.metrics.events_consumed.labels(type=event_type, outcome=outcome).inc()
+        self._ack(message)
+
+    def _retry(self, message, error, attempt):
+        delay = self.backoff_ms[min(attempt - 1, len(self.backoff_ms) - 1)]
+        self.publisher.publish([OutgoingMessage(
+            exchange="", routing_key=self.retry_queue, body=message.body,
+            message_id=message.properties.get("message_id"),
+            headers={**(message.headers or {}), ATTEMPTS_HEADER: attempt,
+                     "x-iop-last-error": _describe(error)},
+            content_type=message.content_type or "application/json", expiration=str(delay))])
+
+    def _dead_letter(self, message, error, attempt):
+        self.publisher.publish([OutgoingMessage(
+            exchange="", routing_key=self.dead_letter_queue, body=message.body,
+            message_id=message.properties.get("message_id"),
+            headers={**(message.headers or {}), ATTEMPTS_HEADER: attempt,
+                     "x-iop-error": _describe(error), "x-iop-queue": self.queue.name,
+                     "x-iop-handler": f"{self.service_name}.{self.method_name}",
+                     "x-iop-failed-at": datetime.now(timezone.utc).isoformat()},
+            content_type=message.content_type or "application/json")])
+
+    def _ack(self, message):
+        try:
+            self.queue_consumer.ack_message(message)
+        except (ConnectionError, OSError) as exc:
+            log.warning("ack lost with the connection (%s); the broker will redeliver",
+                        type(exc).__name__)
+
+    def _requeue(self, message):
+        try:
+            self.queue_consumer.requeue_message(message)
+        except (ConnectionError, OSError):
+            pass  # the connection is gone, so the broker requeues it anyway
+
+
+def _describe(error: BaseException) -> str:
+    # The exception type and message: handlers raise ids and rule names, not patient data.
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+consumes = InboxHandler.decorator
+
+
+def dead_letter_summary(message_body: bytes, headers: dict) -> dict:
+    try:
+        envelope = json.loads(message_body)
+    except ValueError:
+        envelope = {}
+    return {"id": envelope.get("id"), "type": envelope.get("type"),
+            "handler": headers.get("x-iop-handler"), "attempts": headers.get(ATTEMPTS_HEADER),
+            "error": headers.get("x-iop-error"), "failed_at": headers.get("x-iop-failed-at"),
+            "queue": headers.get("x-iop-queue")}

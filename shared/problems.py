@@ -1,0 +1,75 @@
+"""RFC 9457 problem details: the only shape of an HTTP error the platform answers with."""
+from __future__ import annotations
+
+from marshmallow import ValidationError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    status = 500
+    title = "Internal Server Error"
+
+    def __init__(self, detail: str | None = None, *, errors: dict | None = None, **extra):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+        self.extra = extra
+
+    def to_dict(self) -> dict:
+        slug = self.title.lower().replace(" ", "-")
+        body = {"type": f"urn:iop:problem:{slug}", "title": self.title,
+                "status": self.status, "detail": self.detail}
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(Problem):
+    status, title = 400, "Bad Request"
+
+
+class Unauthorized(Problem):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(Problem):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(Problem):
+    status, title = 404, "Not Found"
+
+
+class Conflict(Problem):
+    status, title = 409, "Conflict"
+
+
+class Unprocessable(Problem):
+    status, title = 422, "Unprocessable Content"
+
+
+class ServiceUnavailable(Problem):
+    status, title = 503, "Service Unavailable"
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested error dict → ``{"patient.birth_date": [...], "responses.3": [...]}``."""
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_schema": messages}
+    if isinstance(messages, str):
+        return {prefix or "_schema": [messages]}
+    flat: dict[str, list[str]] = {}
+    items = messages.items() if isinstance(messages, dict) else enumerate(messages)
+    for key, value in items:
+        flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def validation_problem(errors, detail: str = "The request has invalid fields.") -> Unprocessable:
+    return Unprocessable(detail, errors=flatten_errors(errors))
+
+
+def problem_from_validation(exc: ValidationError) -> Unprocessable:
+    return validation_problem(exc.messages)

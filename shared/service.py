@@ -1,0 +1,67 @@
+"""What every service has: health, readiness, metrics, its OpenAPI document, correlation ids.
+
+A service class inherits ``PlatformService`` and declares ``name`` and ``db = Database(metadata)``.
+"""
+from __future__ import annotations
+
+from kombu import Connection
+from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
+
+from shared.http import ROUTES, api
+from shared.logs import set_correlation_id
+from shared.metrics import CONTENT_TYPE, Metrics
+from shared.openapi import openapi_document
+from shared.problems import ServiceUnavailable
+
+
+class CorrelationId(DependencyProvider):
+    """Puts the worker's correlation id where logs and raised events find it."""
+
+    def worker_setup(self, worker_ctx):
+        set_correlation_id(worker_ctx.context_data.get("correlation_id"))
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.context_data.get("correlation_id")
+
+    def worker_teardown(self, worker_ctx):
+        set_correlation_id(None)
+
+
+class PlatformService:
+    name: str
+    config = Config()
+    correlation_id = CorrelationId()
+    metrics = Metrics()
+
+    @api("GET", "/health", public=True, summary="The process is up")
+    def health(self, request):
+        return {"status": "ok", "service": self.name}
+
+    @api("GET", "/ready", public=True, summary="The database and the broker are reachable")
+    def ready(self, request):
+        checks = {}
+        try:
+            self.db.ping()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = type(exc).__name__
+        try:
+            with Connection(self.config["AMQP_URI"], connect_timeout=2) as conn:
+                conn.ensure_connection(max_retries=1)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = type(exc).__name__
+        if any(value != "ok" for value in checks.values()):
+            raise ServiceUnavailable("Not ready.", checks=checks)
+        return {"status": "ready", "checks": checks}
+
+    @api("GET", "/metrics", public=True, summary="Prometheus metrics")
+    def prometheus_metrics(self, request):
+        self.metrics.outbox_backlog.set(self.db.outbox_backlog())
+        return Response(self.metrics.render(), content_type=CONTENT_TYPE)
+
+    @api("GET", "/openapi.json", public=True, summary="This document")
+    def openapi(self, request):
+        return openapi_document(self.name, ROUTES.get(self.name, []))

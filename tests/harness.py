@@ -1,0 +1,277 @@
+"""The pieces of the test harness: broker vhosts, databases, services in-process, a subscriber."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import socket
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import requests
+from kombu import Connection, Exchange, Queue, binding
+
+from shared.config import load_config
+from shared.migrations import upgrade
+from shared.topology import declare_topology, service_class
+
+DEV_KEYS = {"admin": "dev-admin-key", "riverside": "dev-riverside-key",
+            "lakeside": "dev-lakeside-key", "integrator": "dev-integrator-key",
+            "coordinator": "dev-riverside-coordinator-key", "ops": "dev-ops-key"}
+
+
+class Broker:
+    def __init__(self, base_uri: str, management_url: str):
+        self.base_uri = base_uri.rstrip("/")
+        self.management_url = management_url.rstrip("/")
+        parts = urllib.parse.urlsplit(self.management_url)
+        self._api = f"{parts.scheme}://{parts.hostname}:{parts.port}/api"
+        self._auth = (parts.username or "guest", parts.password or "guest")
+
+    @classmethod
+    def from_environment(cls) -> "Broker":
+        return cls(os.environ.get("IOP_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672"),
+                   os.environ.get("IOP_TEST_AMQP_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672"))
+
+    def create_vhost(self) -> str:
+        vhost = f"iop-test-{uuid.uuid4().hex[:12]}"
+        self._call("PUT", f"/vhosts/{vhost}")
+        self._call("PUT", f"/permissions/{vhost}/{self._auth[0]}",
+                   {"configure": ".*", "write": ".*", "read": ".*"})
+        return vhost
+
+    def delete_vhost(self, vhost: str) -> None:
+        self._call("DELETE", f"/vhosts/{vhost}")
+
+    def uri(self, vhost: str) -> str:
+        return f"{self.base_uri}/{urllib.parse.quote(vhost, safe='')}"
+
+    def queue(self, vhost: str, name: str) -> dict:
+        return self._call("GET", f"/queues/{urllib.parse.quote(vhost, safe='')}/{name}").json()
+
+    def _call(self, method: str, path: str, body=None):
+        response = requests.request(method, self._api + path, auth=self._auth, json=body, timeout=10)
+        response.raise_for_status()
+        return response
+
+
+class DatabaseFactory:
+    """Fresh databases per test, cloned from a template migrated once per service and run."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.postgres_url = os.environ.get("IOP_TEST_POSTGRES_URL")
+        self._templates: dict[str, str] = {}
+        self._created: list[str] = []
+        self.run_id = uuid.uuid4().hex[:8]
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql" if self.postgres_url else "sqlite"
+
+    def create(self, service_name: str, metadata=None) -> str:
+        """A migrated database for a platform service, or ``metadata.create_all`` for a test one."""
+        name = f"iop_t_{service_name}_{uuid.uuid4().hex[:10]}"
+        if metadata is not None:
+            url = self._new_database(name)
+            from sqlalchemy import create_engine
+            engine = create_engine(url)
+            metadata.create_all(engine)
+            engine.dispose()
+            return url
+        template = self._template(service_name)
+        if self.postgres_url:
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            self._created.append(name)
+            return self._url(name)
+        path = self.folder / f"{name}.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+
+    def _template(self, service_name: str) -> str:
+        if service_name not in self._templates:
+            name = f"iop_tpl_{service_name}_{self.run_id}"
+            url = self._new_database(name)
+            upgrade(service_name, url)
+            self._templates[service_name] = name if self.postgres_url else url.removeprefix("sqlite:///")
+        return self._templates[service_name]
+
+    def _new_database(self, name: str) -> str:
+        if self.postgres_url:
+            self._admin(f'CREATE DATABASE "{name}"')
+            self._created.append(name)
+            return self._url(name)
+        return f"sqlite:///{self.folder / name}.db"
+
+    def _url(self, name: str) -> str:
+        return f"{self.postgres_url.rstrip('/')}/{name}"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg2
+        conn = psycopg2.connect(self._url("postgres"))
+        conn.autocommit = True
+        try:
+            conn.cursor().execute(statement)
+        finally:
+            conn.close()
+
+    def drop_all(self) -> None:
+        for name in reversed(self._created):
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._created.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_config(amqp_uri: str, management_url: str, service_name: str, database_url: str,
+                **overrides) -> dict:
+    config = load_config()
+    config.pop("LOGGING", None)
+    config.update({
+        "AMQP_URI": amqp_uri, "AMQP_MANAGEMENT_URL": management_url,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "DATABASE_URLS": {service_name: database_url},
+        "INBOX": {"max_attempts": 3, "backoff_ms": [50, 100]},
+        "OUTBOX": {"batch_size": 500, "poll_interval_s": 0.2, "retention_days": 30},
+    })
+    config.update(copy.deepcopy(overrides))
+    return config
+
+
+class RunningService:
+    def __init__(self, container, config: dict):
+        self.container = container
+        self.config = config
+        self.base_url = f"http://{config['WEB_SERVER_ADDRESS']}"
+
+    def request(self, method: str, path: str, key: str | None = "admin", **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if key is not None:
+            headers["Authorization"] = f"Bearer {DEV_KEYS.get(key, key)}"
+        return requests.request(method, self.base_url + path, headers=headers, timeout=15, **kwargs)
+
+    def get(self, path, key="admin", **kwargs):
+        return self.request("GET", path, key, **kwargs)
+
+    def post(self, path, json=None, key="admin", **kwargs):
+        return self.request("POST", path, key, json=json, **kwargs)
+
+    def put(self, path, json=None, key="admin", **kwargs):
+        return self.request("PUT", path, key, json=json, **kwargs)
+
+    def stop(self):
+        self.container.stop()
+
+
+class PlatformHarness:
+    def __init__(self, amqp_uri, broker: Broker, databases: DatabaseFactory, container_factory):
+        self.amqp_uri = amqp_uri
+        self.broker = broker
+        self.databases = databases
+        self.container_factory = container_factory
+        self.database_urls: dict[str, str] = {}
+        self.running: list[RunningService] = []
+
+    @property
+    def vhost(self) -> str:
+        return urllib.parse.unquote(self.amqp_uri.rsplit("/", 1)[1])
+
+    def declare_topology(self, services=("intake", "scheduling", "notifications", "outcomes")):
+        return declare_topology(self.amqp_uri, self.broker.management_url, services)
+
+    def database_url(self, service_name: str, metadata=None) -> str:
+        """The service's database for this test: one per service, shared by its instances."""
+        if service_name not in self.database_urls:
+            self.database_urls[service_name] = self.databases.create(service_name, metadata)
+        return self.database_urls[service_name]
+
+    def config(self, service_name: str, metadata=None, **overrides) -> dict:
+        return test_config(self.amqp_uri, self.broker.management_url, service_name,
+                           self.database_url(service_name, metadata), **overrides)
+
+    def start(self, service, metadata=None, **overrides) -> RunningService:
+        service_cls = service_class(service) if isinstance(service, str) else service
+        config = self.config(service_cls.name, metadata, **overrides)
+        container = self.container_factory(service_cls, config)
+        container.start()
+        running = RunningService(container, config)
+        self.running.append(running)
+        return running
+
+    def stop(self):
+        for running in self.running:
+            try:
+                running.container.kill()
+            except Exception:  # already stopped by the test
+                pass
+
+
+class EventSubscriber:
+    """Binds its own queue to ``(producer, routing key)`` pairs and collects envelopes."""
+
+    def __init__(self, amqp_uri: str, bindings):
+        self.connection = Connection(amqp_uri)
+        self.queue = Queue(f"test-subscriber-{uuid.uuid4().hex[:8]}", exclusive=True,
+                           auto_delete=True, bindings=[
+                               binding(Exchange(f"{producer}.events", type="topic", durable=True),
+                                       routing_key=key) for producer, key in bindings])
+        self.received: list[dict] = []
+        self.consumer = self.connection.Consumer(self.queue, callbacks=[self._on_message],
+                                                 accept=["json"])
+        self.consumer.consume()
+
+    def _on_message(self, body, message):
+        self.received.append(body if isinstance(body, dict) else json.loads(body))
+        message.ack()
+
+    def wait_for(self, event_type: str | None = None, where=None, count: int = 1,
+                 timeout: float = 10.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while True:
+            matched = [e for e in self.received
+                       if (event_type is None or e.get("type") == event_type)
+                       and (where is None or where(e))]
+            if len(matched) >= count:
+                return matched
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"expected {count} {event_type or 'event'}(s) within {timeout}s, got "
+                    f"{len(matched)}; received types: {[e.get('type') for e in self.received]}")
+            try:
+                self.connection.drain_events(timeout=min(remaining, 0.5))
+            except socket.timeout:
+                pass
+
+    def drain(self, quiet_for: float = 0.5) -> list[dict]:
+        """Collect until nothing arrives for ``quiet_for`` seconds (to count duplicates)."""
+        while True:
+            try:
+                self.connection.drain_events(timeout=quiet_for)
+            except socket.timeout:
+                return self.received
+
+    def close(self):
+        try:
+            self.connection.close()
+        except Exception:  # the test may have stopped the broker
+            pass
+
+
+def wait_until(condition, timeout: float = 10.0, interval: float = 0.05, message: str = ""):
+    """Poll a condition until it holds; fail with ``message`` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(message or "condition not met in time")
+        time.sleep(interval)

@@ -1,0 +1,76 @@
+"""Two small services that exercise the kit: a producer standing in for intake, and a ledger."""
+from marshmallow import Schema, fields
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import Database, kit_metadata
+from shared.http import api
+from shared.inbox import consumes
+from shared.problems import Conflict
+from shared.service import PlatformService
+
+
+class ProducerBase(DeclarativeBase):
+    metadata = kit_metadata()
+
+
+class Discharge(ProducerBase):
+    __tablename__ = "discharges"
+    enrollment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class DischargeIn(Schema):
+    enrollment_id = fields.UUID(required=True)
+    patient_id = fields.UUID(required=True)
+    roll_back = fields.Boolean(load_default=False)
+
+
+class DischargingService(PlatformService):
+    """Stands in for intake: each request commits a row and a PatientDischarged together."""
+
+    name = "intake"
+    db = Database(ProducerBase.metadata)
+
+    @api("POST", "/discharges", body=DischargeIn, roles=["admin", "coordinator"], status=201)
+    def discharge(self, request):
+        body = request.body
+        with self.db.unit_of_work() as uow:
+            uow.session.add(Discharge(enrollment_id=str(body["enrollment_id"])))
+            envelope = uow.raise_event("PatientDischarged", {
+                "enrollment_id": str(body["enrollment_id"]), "patient_id": str(body["patient_id"]),
+                "track": "depression", "discharged_on": "2026-11-27", "reason": "withdrew"},
+                site_id="riverside", subject=str(body["enrollment_id"]))
+            if body["roll_back"]:
+                raise Conflict("Rolled back on purpose.")
+        return {"event_id": envelope["id"]}
+
+
+class LedgerBase(DeclarativeBase):
+    metadata = kit_metadata()
+
+
+class Effect(LedgerBase):
+    """One row per handled event: duplicates of effect would show as extra rows."""
+
+    __tablename__ = "effects"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    enrollment_id: Mapped[str] = mapped_column(String(36))
+
+
+class Poison(LedgerBase):
+    """Enrollments whose events the ledger fails on, until the row is removed."""
+
+    __tablename__ = "poison"
+    enrollment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class LedgerService(PlatformService):
+    name = "ledger"
+    db = Database(LedgerBase.metadata)
+
+    @consumes("intake", "PatientDischarged")
+    def record_discharge(self, event):
+        with self.db.unit_of_work() as uow:
+            if uow.session.get(Poison, event.data["enrollment_id"]):
+                raise RuntimeError(f"enrollment {event.data['enrollment_id']} is poisoned")
+            uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))

@@ -1,0 +1,133 @@
+"""The outbox, inbox and topology against the real broker and database."""
+import json
+import uuid
+
+from kombu import Connection, Exchange, Producer
+from sqlalchemy import create_engine, func, select, text
+
+from shared.ops import list_dead_letters, replay_dead_letters
+from tests.harness import wait_until
+from tests.kit.kit_services import (DischargingService, Effect, LedgerBase, LedgerService,
+                                    Poison, ProducerBase)
+
+
+def discharge(producer, roll_back=False, enrollment_id=None):
+    return producer.post("/discharges", {"enrollment_id": enrollment_id or str(uuid.uuid4()),
+                                         "patient_id": str(uuid.uuid4()), "roll_back": roll_back})
+
+
+def start_pair(platform):
+    producer = platform.start(DischargingService, ProducerBase.metadata)
+    ledger = platform.start(LedgerService, LedgerBase.metadata)
+    return producer, ledger
+
+
+def count(platform, service_name, model):
+    engine = create_engine(platform.database_urls[service_name])
+    with engine.connect() as conn:
+        value = conn.scalar(select(func.count()).select_from(getattr(model, "__table__", model)))
+    engine.dispose()
+    return value
+
+
+def test_event_committed_with_state_reaches_another_service_once(platform, subscriber):
+    producer, _ = start_pair(platform)
+    watcher = subscriber(("intake", "PatientDischarged"))
+
+    response = discharge(producer)
+
+    assert response.status_code == 201, response.text
+    envelope = watcher.wait_for("PatientDischarged")[0]
+    assert envelope["id"] == response.json()["event_id"]
+    assert envelope["specversion"] == "1.0" and envelope["siteid"] == "riverside"
+    wait_until(lambda: count(platform, "ledger", Effect) == 1)
+
+
+def test_same_message_delivered_twice_has_one_effect(platform, subscriber):
+    producer, _ = start_pair(platform)
+    watcher = subscriber(("intake", "PatientDischarged"))
+    discharge(producer)
+    envelope = watcher.wait_for("PatientDischarged")[0]
+    wait_until(lambda: count(platform, "ledger", Effect) == 1)
+
+    with Connection(platform.amqp_uri) as conn:
+        Producer(conn).publish(json.dumps(envelope), exchange=Exchange("intake.events", "topic"),
+                               routing_key="PatientDischarged", content_type="application/json")
+    watcher.wait_for("PatientDischarged", count=2)
+    metrics = lambda: platform.running[1].get("/metrics", key=None).text  # noqa: E731
+    wait_until(lambda: 'outcome="duplicate"' in metrics())
+    assert count(platform, "ledger", Effect) == 1
+
+
+def test_rolled_back_transaction_publishes_nothing(platform, subscriber):
+    producer, _ = start_pair(platform)
+    watcher = subscriber(("intake", "PatientDischarged"))
+
+    refused = discharge(producer, roll_back=True)
+    accepted = discharge(producer)
+
+    assert refused.status_code == 409
+    received = watcher.wait_for("PatientDischarged")
+    watcher.drain()
+    assert [e["id"] for e in watcher.received] == [accepted.json()["event_id"]]
+    assert received
+    assert count(platform, "intake", ProducerBase.metadata.tables["discharges"]) == 1
+
+
+def test_event_published_before_its_consumer_started_is_delivered(platform):
+    platform.declare_topology(services=[LedgerService])
+    producer = platform.start(DischargingService, ProducerBase.metadata)
+    sent = discharge(producer)
+    assert sent.status_code == 201
+    outbox = ProducerBase.metadata.tables["outbox"]
+    engine = create_engine(platform.database_urls["intake"])
+    with engine.connect() as conn:
+        wait_until(lambda: conn.execute(select(outbox.c.published_at)).scalar() is not None)
+    engine.dispose()
+
+    platform.start(LedgerService, LedgerBase.metadata)
+
+    wait_until(lambda: count(platform, "ledger", Effect) == 1)
+
+
+def test_failing_handler_is_dead_lettered_after_its_attempts_and_replays(platform):
+    producer, ledger = start_pair(platform)
+    enrollment_id = str(uuid.uuid4())
+    engine = create_engine(platform.database_urls["ledger"])
+    with engine.begin() as conn:
+        conn.execute(Poison.__table__.insert().values(enrollment_id=enrollment_id))
+
+    discharge(producer, enrollment_id=enrollment_id)
+
+    letters = wait_until(lambda: list_dead_letters(platform.amqp_uri, "ledger"), timeout=15)
+    assert letters[0]["attempts"] == ledger.config["INBOX"]["max_attempts"]
+    assert "RuntimeError" in letters[0]["error"] and "poisoned" in letters[0]["error"]
+    assert letters[0]["handler"] == "ledger.record_discharge"
+    assert count(platform, "ledger", Effect) == 0
+
+    with engine.begin() as conn:
+        conn.execute(Poison.__table__.delete())
+    engine.dispose()
+    assert replay_dead_letters(platform.amqp_uri, "ledger") == 1
+
+    wait_until(lambda: count(platform, "ledger", Effect) == 1)
+    assert list_dead_letters(platform.amqp_uri, "ledger") == []
+
+
+def test_invalid_envelope_goes_straight_to_dead_letters(platform):
+    platform.start(LedgerService, LedgerBase.metadata)
+    with Connection(platform.amqp_uri) as conn:
+        Producer(conn).publish({"specversion": "1.0", "type": "PatientDischarged"},
+                               exchange=Exchange("intake.events", "topic"),
+                               routing_key="PatientDischarged")
+    letters = wait_until(lambda: list_dead_letters(platform.amqp_uri, "ledger"))
+    assert letters[0]["attempts"] == 1 and "InvalidEvent" in letters[0]["error"]
+
+
+def test_unroutable_events_are_kept_by_the_alternate_exchange(platform, broker):
+    platform.declare_topology(services=[])
+    with Connection(platform.amqp_uri) as conn:
+        Producer(conn).publish({"nobody": "listens"}, exchange=Exchange("outcomes.events", "topic"),
+                               routing_key="AssessmentDue")
+    wait_until(lambda: broker.queue(platform.vhost, "iop.unroutable").get("messages") == 1,
+               message="unroutable message not kept")
