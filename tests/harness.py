@@ -275,3 +275,22 @@ def wait_until(condition, timeout: float = 10.0, interval: float = 0.05, message
         if time.monotonic() > deadline:
             raise AssertionError(message or "condition not met in time")
         time.sleep(interval)
+
+
+def publish_event(amqp_uri: str, event_type: str, data: dict, *, site_id: str,
+                  subject: str | None = None, event_id: str | None = None) -> dict:
+    """Publish a catalog event as its producing service would (envelope and all)."""
+    from shared.broker import ConfirmingPublisher, OutgoingMessage
+    from shared.events import build_envelope, event_type as catalog_entry
+
+    producer = catalog_entry(event_type).producer
+    envelope = build_envelope(event_type, {"site_id": site_id, **data}, source_service=producer,
+                              site_id=site_id, subject=subject, event_id=event_id)
+    publisher = ConfirmingPublisher(amqp_uri)
+    try:
+        publisher.declare_event_exchange(f"{producer}.events")
+        publisher.publish([OutgoingMessage(f"{producer}.events", event_type, json.dumps(envelope),
+                                           message_id=envelope["id"])])
+    finally:
+        publisher.close()
+    return envelope
