@@ -1,0 +1,50 @@
+# The two commands: `make run` (set up and run the platform) and `make test` (set up and test).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
+
+.PHONY: install run migrate topology test test-postgres bench demo clean help
+
+help:
+	@echo "make run            set up and run the four services (ports 8001-8004)"
+	@echo "make test           set up and run the whole suite against RabbitMQ (SQLite databases)"
+	@echo "make test-postgres  the same suite with every service on PostgreSQL"
+	@echo "make bench          throughput of the reliable event path against raw kombu"
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) -m shared.migrations upgrade
+
+topology: install
+	bash scripts/ensure-broker.sh
+	$(PY) -m shared.topology
+
+run: install topology migrate
+	@echo "intake :8001  scheduling :8002  notifications :8003  outcomes :8004  (Ctrl-C stops all)"
+	$(VENV)/bin/circusd config/circus.ini
+
+test: install
+	bash scripts/ensure-broker.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	bash scripts/ensure-broker.sh
+	bash scripts/ensure-postgres.sh
+	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	bash scripts/ensure-broker.sh
+	bash scripts/ensure-postgres.sh
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache
