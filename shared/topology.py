@@ -116,6 +116,16 @@ def main(argv=None) -> int:
     parser.add_argument("--config", default=None)
     args = parser.parse_args(argv)
     config = load_config(args.config)
+    try:
+        with Connection(config["AMQP_URI"], connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:
+        safe_uri = Connection(config["AMQP_URI"]).as_uri()  # password masked
+        print(f"No broker at {safe_uri} ({type(exc).__name__}).\n"
+              "Start RabbitMQ (e.g. `rabbitmq-server -detached`, or "
+              "`docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management`) "
+              "or set AMQP_URI.")
+        return 1
     declared = declare_topology(config["AMQP_URI"], config.get("AMQP_MANAGEMENT_URL"))
     print(f"declared {len(declared['exchanges'])} exchanges and {len(declared['queues'])} handler queues")
     return 0

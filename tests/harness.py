@@ -294,3 +294,58 @@ def publish_event(amqp_uri: str, event_type: str, data: dict, *, site_id: str,
     finally:
         publisher.close()
     return envelope
+
+
+class TcpProxy:
+    """A loopback TCP proxy that a test can cut and restore, to take the broker from one service."""
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
+        import eventlet
+        self._eventlet = eventlet
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._sockets: list = []
+        self._listener = None
+        self.restore()
+
+    def restore(self) -> None:
+        self._listener = self._eventlet.listen(("127.0.0.1", self.port))
+        self._acceptor = self._eventlet.spawn(self._accept, self._listener)
+
+    def cut(self) -> None:
+        """Refuse new connections and drop the open ones, as a vanished broker would."""
+        self._acceptor.kill()
+        self._listener.close()
+        for sock in self._sockets:
+            try:
+                sock.close()
+            except OSError:
+                pass
+        self._sockets.clear()
+
+    def uri(self, amqp_uri: str) -> str:
+        parts = urllib.parse.urlsplit(amqp_uri)
+        netloc = f"{parts.username}:{parts.password}@127.0.0.1:{self.port}"
+        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+    def _accept(self, listener) -> None:
+        while True:
+            client, _ = listener.accept()
+            upstream = self._eventlet.connect(self.target)
+            self._sockets += [client, upstream]
+            self._eventlet.spawn(self._pump, client, upstream)
+            self._eventlet.spawn(self._pump, upstream, client)
+
+    @staticmethod
+    def _pump(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass

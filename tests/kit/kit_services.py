@@ -1,6 +1,6 @@
 """Two small services that exercise the kit: a producer standing in for intake, and a ledger."""
 from marshmallow import Schema, fields
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Database, kit_metadata
@@ -50,10 +50,11 @@ class LedgerBase(DeclarativeBase):
 
 
 class Effect(LedgerBase):
-    """One row per handled event: duplicates of effect would show as extra rows."""
+    """One row per handled event: a duplicated effect would show as an extra row."""
 
     __tablename__ = "effects"
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36))
     enrollment_id: Mapped[str] = mapped_column(String(36))
 
 
