@@ -319,7 +319,7 @@ class TcpProxy:
         for sock in self._sockets:
             try:
                 sock.close()
-            except OSError:
+            except (OSError, EOFError):
                 pass
         self._sockets.clear()
 
@@ -341,7 +341,7 @@ class TcpProxy:
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
-        except OSError:
+        except (OSError, EOFError):  # eventlet says EOFError for a socket closed under it
             pass
         finally:
             for sock in (source, sink):
