@@ -1,0 +1,304 @@
+"""``python -m bench [--n N]``: events per second along four paths, each against raw kombu.
+
+(a) raw kombu, a confirm round trip per persistent message, then consuming them all: the baseline;
+(b) nameko's own EventDispatcher → @event_handler;
+(c) the platform's path: a row and an outbox event per transaction → relay → @consumes writing a
+    row, from the first commit to the last row written, on SQLite and on PostgreSQL;
+(d) the relay alone: committed outbox rows → every one confirmed by the broker.
+
+Everything runs in this process against the real broker (a fresh vhost per path, deleted after)
+and fresh databases (dropped after). A benchmark, not a test: it measures and asserts nothing.
+"""
+import eventlet
+
+eventlet.monkey_patch()  # first, before anything imports socket or threading
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from kombu import Connection, Exchange, Queue  # noqa: E402
+from nameko.containers import ServiceContainer  # noqa: E402
+from nameko.testing.services import entrypoint_hook  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select  # noqa: E402
+
+from bench.resources import Broker, Databases, free_port  # noqa: E402
+from bench.services import (DISCHARGE, PROGRESS, DischargingService, Effect, LedgerBase,  # noqa: E402
+                            LedgerService, NamekoSink, NamekoSource, ProducerBase)
+from shared.config import load_config  # noqa: E402
+from shared.db import Database, utcnow  # noqa: E402
+from shared.events import build_envelope  # noqa: E402
+
+DIALECTS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+WAIT_S = 600.0
+
+
+@dataclass
+class Result:
+    label: str
+    rate: float | None
+    detail: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def sample_envelope() -> dict:
+    """A real PatientDischarged envelope, so every path carries messages of the same size."""
+    enrollment_id = str(uuid.uuid4())
+    return build_envelope("PatientDischarged", {"site_id": "riverside", "enrollment_id": enrollment_id,
+                                                "patient_id": str(uuid.uuid4()), **DISCHARGE},
+                          source_service="intake", site_id="riverside", subject=enrollment_id)
+
+
+def service_config(amqp_uri: str, service_name: str | None = None, database_url: str | None = None,
+                   **overrides) -> dict:
+    config = load_config()
+    config.pop("LOGGING", None)
+    config.update({"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+                   "AMQP_MANAGEMENT_URL": None,
+                   "DATABASE_URLS": {service_name: database_url} if service_name else {}})
+    config.update(overrides)
+    return config
+
+
+def split(n: int, parts: int) -> list[int]:
+    return [n // parts + (1 if i < n % parts else 0) for i in range(parts) if n // parts or i < n % parts]
+
+
+def run_concurrently(container, method: str, n: int, writers: int) -> float:
+    """``writers`` workers share the n calls, as concurrent requests would; returns when all return."""
+    def one(count):
+        with entrypoint_hook(container, method, timeout=WAIT_S) as hook:
+            hook(count)
+
+    pool = eventlet.GreenPool(writers)
+    for count in split(n, writers):
+        pool.spawn(one, count)
+    pool.waitall()
+    return time.perf_counter()
+
+
+def wait_for_progress(t0: float) -> float:
+    PROGRESS.done.wait(timeout=WAIT_S)
+    if PROGRESS.finished_at is None:
+        raise RuntimeError(f"only {PROGRESS.count}/{PROGRESS.target} events arrived in {WAIT_S:.0f}s")
+    return PROGRESS.finished_at - t0
+
+
+def database_of(container) -> Database:
+    return next(ext for ext in container.dependencies if isinstance(ext, Database))
+
+
+class BatchCounter:
+    """Counts the relay's confirm rounds: how many events each one carried."""
+
+    def __init__(self, publisher):
+        self.rounds, self.messages = 0, 0
+        self._publish = publisher.publish
+        publisher.publish = self
+
+    def __call__(self, messages):
+        self._publish(messages)
+        self.rounds += 1
+        self.messages += len(messages)
+
+    def describe(self) -> str:
+        mean = self.messages / self.rounds if self.rounds else 0
+        return f"{self.rounds} confirm rounds, {mean:.0f} events each"
+
+
+def raw_kombu(broker: Broker, n: int) -> Result:
+    body = sample_envelope()
+    exchange = Exchange("bench.raw", type="direct", durable=True)
+    queue = Queue("bench-raw", exchange, routing_key="raw", durable=True)
+    with broker.vhost() as uri:
+        with Connection(uri, transport_options={"confirm_publish": True}) as conn:
+            queue(conn.default_channel).declare()
+            producer = conn.Producer()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                # confirm_publish: kombu waits for the broker's ack of each message in turn.
+                producer.publish(body, exchange=exchange, routing_key="raw", delivery_mode=2,
+                                 serializer="json")
+            t1 = time.perf_counter()
+        received = []
+
+        def on_message(_body, message):
+            message.ack()
+            received.append(1)
+
+        with Connection(uri) as conn:
+            # The prefetch nameko gives a consumer: its max_workers.
+            with conn.Consumer(queue, callbacks=[on_message], accept=["json"], prefetch_count=10):
+                while len(received) < n:
+                    conn.drain_events(timeout=WAIT_S)
+            t2 = time.perf_counter()
+    return Result("(a) kombu, confirm per message + consume", n / (t2 - t0),
+                  f"publish {n / (t1 - t0):,.0f}/s, consume {n / (t2 - t1):,.0f}/s")
+
+
+def nameko_events(broker: Broker, n: int, writers: int) -> Result:
+    with broker.vhost() as uri:
+        config = service_config(uri)
+        sink = ServiceContainer(NamekoSink, config)
+        source = ServiceContainer(NamekoSource, config)
+        sink.start()  # declares the handler's queue before anything is dispatched
+        source.start()
+        try:
+            PROGRESS.reset(n)
+            t0 = time.perf_counter()
+            dispatched = run_concurrently(source, "emit_many", n, writers)
+            elapsed = wait_for_progress(t0)
+        finally:
+            source.stop()
+            sink.stop()
+    return Result("(b) nameko EventDispatcher → @event_handler", n / elapsed,
+                  f"dispatch {n / (dispatched - t0):,.0f}/s")
+
+
+def platform_path(broker: Broker, n: int, writers: int, dialect: str) -> Result:
+    databases = Databases(dialect)
+    label = f"(c) outbox → relay → @consumes, {DIALECTS[dialect]}"
+    try:
+        with broker.vhost() as uri:
+            ledger_url = databases.create("ledger", LedgerBase.metadata)
+            producer_url = databases.create("intake", ProducerBase.metadata)
+            ledger = ServiceContainer(LedgerService, service_config(uri, "ledger", ledger_url))
+            producer = ServiceContainer(DischargingService, service_config(uri, "intake", producer_url))
+            ledger.start()
+            producer.start()
+            try:
+                batches = BatchCounter(database_of(producer).relay.publisher)
+                PROGRESS.reset(n)
+                t0 = time.perf_counter()
+                committed = run_concurrently(producer, "discharge_many", n, writers)
+                elapsed = wait_for_progress(t0)
+            finally:
+                producer.stop()
+                ledger.stop()
+            rows = count_rows(ledger_url, Effect)
+    finally:
+        databases.drop_all()
+    result = Result(label, n / elapsed, f"commits {n / (committed - t0):,.0f}/s; {batches.describe()}")
+    if rows != n:
+        result.notes.append(f"{label}: {rows} ledger rows for {n} events")
+    return result
+
+
+def relay_only(broker: Broker, n: int, dialect: str) -> Result:
+    databases = Databases(dialect)
+    try:
+        with broker.vhost() as uri:
+            producer_url = databases.create("intake", ProducerBase.metadata)
+            with Connection(uri) as conn:
+                # A durable queue takes the events, so each confirm covers a message written to disk.
+                Queue("bench-relay-sink", Exchange("intake.events", type="topic", durable=True),
+                      routing_key="PatientDischarged", durable=True)(conn.default_channel).declare()
+            # A long poll interval: the relay stays idle until the rows are all in, then is woken.
+            config = service_config(uri, "intake", producer_url,
+                                    OUTBOX={"batch_size": 500, "poll_interval_s": 3600})
+            producer = ServiceContainer(DischargingService, config)
+            producer.start()
+            try:
+                relay = database_of(producer).relay
+                fill_outbox(producer_url, n)
+                batches = BatchCounter(relay.publisher)
+                t0 = time.perf_counter()
+                relay.wake()
+                while relay.backlog():
+                    eventlet.sleep(0.005)
+                elapsed = time.perf_counter() - t0
+            finally:
+                producer.stop()
+    finally:
+        databases.drop_all()
+    return Result(f"(d) relay alone, committed → confirmed, {DIALECTS[dialect]}", n / elapsed,
+                  batches.describe())
+
+
+def fill_outbox(url: str, n: int) -> None:
+    outbox = ProducerBase.metadata.tables["outbox"]
+    rows = []
+    for _ in range(n):
+        envelope = sample_envelope()
+        rows.append({"event_id": envelope["id"], "type": envelope["type"], "site_id": "riverside",
+                     "body": json.dumps(envelope), "created_at": utcnow()})
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(outbox), rows)
+    engine.dispose()
+
+
+def count_rows(url: str, model) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        value = conn.scalar(select(func.count()).select_from(model.__table__))
+    engine.dispose()
+    return value
+
+
+def ratio(value: float, baseline: float) -> str:
+    r = value / baseline
+    if r >= 10:
+        return f"{r:.0f}"
+    return f"{r:.1f}" if r >= 1 else f"{r:.2g}"
+
+
+def print_table(results: list[Result], header: str) -> None:
+    baseline = next((r.rate for r in results if r.label.startswith("(a)") and r.rate), None)
+    width = max(len(r.label) for r in results)
+    print(header)
+    print(f"{'path':<{width}}  {'events/s':>9}  {'× (a)':>6}  detail")
+    for r in results:
+        rate = f"{r.rate:,.0f}" if r.rate else "—"
+        times = ratio(r.rate, baseline) if r.rate and baseline else "—"
+        print(f"{r.label:<{width}}  {rate:>9}  {times:>6}  {r.detail}")
+    for r in results:
+        for note in r.notes:
+            print(f"note: {note}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="events per path (default 2000)")
+    parser.add_argument("--writers", type=int, default=8,
+                        help="concurrent workers that commit or dispatch, as concurrent requests (default 8)")
+    parser.add_argument("--only", default="a,b,c,d", help="paths to run, e.g. a,c (default all)")
+    parser.add_argument("--db", default="sqlite,postgresql", help="databases for (c) and (d)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    paths = set(args.only.split(","))
+    dialects = [d for d in args.db.split(",") if d in DIALECTS]
+
+    broker = Broker()
+    header = (f"IOP bench: N={args.n} persistent events per path, {args.writers} concurrent writers, "
+              f"max_workers={load_config().get('max_workers')}, RabbitMQ {broker.version()}, "
+              f"{os.cpu_count()} CPUs")
+    results: list[Result] = []
+    steps = []
+    if "a" in paths:
+        steps.append(("a", lambda: raw_kombu(broker, args.n)))
+    if "b" in paths:
+        steps.append(("b", lambda: nameko_events(broker, args.n, args.writers)))
+    for dialect in dialects:
+        if "c" in paths:
+            steps.append((f"c {dialect}", lambda d=dialect: platform_path(broker, args.n, args.writers, d)))
+        if "d" in paths:
+            steps.append((f"d {dialect}", lambda d=dialect: relay_only(broker, args.n, d)))
+    for name, step in steps:
+        started = time.perf_counter()
+        try:
+            results.append(step())
+        except Exception as exc:  # one unavailable backend must not hide the other figures
+            results.append(Result(f"({name})", None, f"failed: {type(exc).__name__}: {exc}"[:200]))
+        print(f"  … {name} done in {time.perf_counter() - started:.1f}s", flush=True)
+    print()
+    print_table(results, header)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
