@@ -1,0 +1,65 @@
+"""Attendance and the completion rule (handbook CLINICAL.md, Program).
+
+Attendance rate = attended ÷ (booked sessions held, excluding clinic cancellations and excused
+absences). Scheduling reports no attended/missed outcome for a session the clinic cancelled, so
+the denominator is attended + unexcused missed.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+ATTENDED, MISSED, EXCUSED = "attended", "missed", "excused"
+
+
+class CompletionRefused(ValueError):
+    """Discharge as completed without the attendance it needs and without an override."""
+
+    def __init__(self, message: str, attendance: "Attendance", required_rate: float):
+        super().__init__(message)
+        self.attendance = attendance
+        self.required_rate = required_rate
+
+
+@dataclass(frozen=True)
+class Attendance:
+    attended: int
+    missed: int
+    excused: int
+
+    @property
+    def counted(self) -> int:
+        return self.attended + self.missed
+
+    @property
+    def rate(self) -> float | None:
+        """None until a session counts: no attendance is not the same as 0%."""
+        return round(self.attended / self.counted, 4) if self.counted else None
+
+
+def tally(statuses: Iterable[str]) -> Attendance:
+    statuses = list(statuses)
+    return Attendance(attended=statuses.count(ATTENDED), missed=statuses.count(MISSED),
+                      excused=statuses.count(EXCUSED))
+
+
+def meets_completion_rate(attendance: Attendance, required_rate: float) -> bool:
+    return attendance.rate is not None and attendance.rate >= required_rate
+
+
+def check_completion(attendance: Attendance, required_rate: float, override_reason: str | None) -> None:
+    """A completed discharge needs the rate, or a clinician's override reason (kept with it)."""
+    if meets_completion_rate(attendance, required_rate) or override_reason:
+        return
+    rate = "no counted sessions" if attendance.rate is None else f"{attendance.rate:.0%}"
+    raise CompletionRefused(
+        f"Completion needs an attendance rate of at least {required_rate:.0%}; it is {rate} "
+        f"({attendance.attended} of {attendance.counted} sessions). Give an override_reason to "
+        "discharge as completed anyway.", attendance, required_rate)
+
+
+def weeks_in_program(start_date: date, end_date: date) -> int:
+    """Whole or started weeks from the start date to the end date, both days included."""
+    return math.ceil(((end_date - start_date).days + 1) / 7)

@@ -1,0 +1,217 @@
+"""Request and response bodies of the intake API (marshmallow 4).
+
+Unknown fields are refused (marshmallow's default) so a typo is a 422 naming it, not a silent
+default. What needs the configuration or the database (the site exists, the referral's dates)
+is checked by the handlers with the same error shape.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow.validate import Length, OneOf, Range, Regexp
+
+from shared import enums
+from shared.clinical import clinical_rules
+from shared.instruments import InvalidResponses, validate_responses
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+WEEKS = clinical_rules()["program"]["planned_weeks"]
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def text(max_length: int, **kwargs) -> fields.String:
+    """A non-blank string of at most max_length characters."""
+    return fields.String(validate=[Length(1, max_length),
+                                   Regexp(r"\S", error="Must not be blank.")], **kwargs)
+
+
+def whole(low: int, high: int, **kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=Range(low, high), **kwargs)
+
+
+def uuid_string(**kwargs) -> fields.String:
+    return fields.String(validate=Regexp(UUID_PATTERN, error="Not a valid UUID."), **kwargs)
+
+
+# -- requests ------------------------------------------------------------------------------
+
+
+class PatientIn(Schema):
+    given_name = text(100, required=True)
+    family_name = text(100, required=True)
+    birth_date = fields.Date(required=True, validate=Range(min=EARLIEST_BIRTH_DATE))
+    email = fields.Email(load_default=None, allow_none=True, validate=Length(max=254))
+    # E.164: the form SMS gateways take.
+    phone = fields.String(load_default=None, allow_none=True, validate=Regexp(
+        r"^\+[1-9]\d{6,14}$", error="Must be an E.164 number, e.g. +15555550123."))
+    # BCP 47 language tag, e.g. `en`, `es`, `pt-BR`.
+    preferred_language = fields.String(load_default="en", validate=Regexp(
+        r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Must be a BCP 47 language tag, e.g. 'es'."))
+    interpreter_needed = fields.Boolean(load_default=False)
+
+
+class ScreeningIn(Schema):
+    """Item-level answers; counts and ranges are the instruments' own (shared.instruments)."""
+
+    phq9 = fields.Raw(required=True)
+    gad7 = fields.Raw(required=True)
+    pcl5 = fields.Raw(load_default=None)
+
+    @validates_schema(skip_on_field_errors=False)
+    def answers_in_range(self, data, **kwargs):
+        errors: dict[str, list[str]] = {}
+        for instrument in ("phq9", "gad7", "pcl5"):
+            if data.get(instrument) is None:
+                continue
+            try:
+                validate_responses(instrument, data[instrument], field=instrument)
+            except InvalidResponses as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ConsentsIn(Schema):
+    treatment = fields.Boolean(required=True)
+    email = fields.Boolean(required=True)
+    sms = fields.Boolean(required=True)
+
+
+class ReferralIn(Schema):
+    site_id = fields.String(required=True, validate=Length(1, 64))
+    patient = fields.Nested(PatientIn, required=True)
+    # A short code for who referred (`self`, `primary_care`): events carry it, so no free text.
+    source = fields.String(required=True, validate=Regexp(
+        r"^[a-z][a-z0-9_]{0,63}$", error="Must be a short code of lowercase letters, digits and _."))
+    referred_on = fields.Date(load_default=None)
+    screening = fields.Nested(ScreeningIn, required=True)
+    consents = fields.Nested(ConsentsIn, required=True)
+
+    @validates_schema
+    def consistent(self, data, **kwargs):
+        errors = {}
+        patient, consents = data["patient"], data["consents"]
+        if consents["email"] and not patient["email"]:
+            errors["consents.email"] = ["Consent to email needs patient.email."]
+        if consents["sms"] and not patient["phone"]:
+            errors["consents.sms"] = ["Consent to SMS needs patient.phone."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlanIn(Schema):
+    group_sessions_per_week = whole(0, 7, required=True)
+    individual_sessions_per_week = whole(0, 7, required=True)
+    family_sessions_per_month = whole(0, 8, required=True)
+    education_sessions_per_week = whole(0, 7, required=True)
+
+
+def goals_field(**kwargs) -> fields.List:
+    return fields.List(text(500), validate=Length(1, 20), **kwargs)
+
+
+def planned_weeks_field(**kwargs) -> fields.Integer:
+    return whole(WEEKS["min"], WEEKS["max"], **kwargs)
+
+
+class EnrollmentIn(Schema):
+    referral_id = uuid_string(required=True)
+    track = fields.String(required=True, validate=OneOf(enums.TRACKS))
+    start_date = fields.Date(required=True)
+    planned_weeks = planned_weeks_field(load_default=WEEKS["default"])
+    plan = fields.Nested(PlanIn, required=True)
+    goals = goals_field(required=True)
+
+
+class PlanUpdateIn(Schema):
+    """A new version of the plan; planned_weeks and goals stay as they were when left out."""
+
+    plan = fields.Nested(PlanIn, required=True)
+    planned_weeks = planned_weeks_field(load_default=None)
+    goals = goals_field(load_default=None)
+
+
+class DischargeIn(Schema):
+    reason = fields.String(required=True, validate=OneOf(enums.DISCHARGE_REASONS))
+    on = fields.Date(required=True)
+    # A clinician's reason to discharge as completed below the attendance rate; kept.
+    override_reason = text(1000, load_default=None)
+
+    @validates_schema
+    def override_only_for_completion(self, data, **kwargs):
+        if data["override_reason"] and data["reason"] != "completed":
+            raise ValidationError({"override_reason": ["Only for a discharge as completed."]})
+
+
+# -- responses -----------------------------------------------------------------------------
+
+
+class PlanOut(Schema):
+    group_sessions_per_week = fields.Integer()
+    individual_sessions_per_week = fields.Integer()
+    family_sessions_per_month = fields.Integer()
+    education_sessions_per_week = fields.Integer()
+
+
+class ScoresOut(Schema):
+    phq9 = fields.Integer()
+    gad7 = fields.Integer()
+    pcl5 = fields.Integer(allow_none=True)
+    severities = fields.Dict(keys=fields.String())
+    answers = fields.Dict(keys=fields.String())
+
+
+class ReferralOut(Schema):
+    referral_id = fields.String()
+    patient_id = fields.String()
+    site_id = fields.String()
+    source = fields.String()
+    referred_on = fields.Date()
+    recommendation = fields.String()
+    recommended_track = fields.String(allow_none=True)
+    screening = fields.Nested(ScoresOut)
+    enrollment_id = fields.String(allow_none=True)
+
+
+class PatientOut(Schema):
+    patient_id = fields.String()
+    site_id = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
+    birth_date = fields.Date()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    preferred_language = fields.String()
+    interpreter_needed = fields.Boolean()
+    consents = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    referral_ids = fields.List(fields.String())
+    enrollment_ids = fields.List(fields.String())
+
+
+class AttendanceOut(Schema):
+    attended = fields.Integer()
+    missed = fields.Integer()
+    excused = fields.Integer()
+    rate = fields.Float(allow_none=True)
+    required_rate = fields.Float()
+    meets_completion_rate = fields.Boolean()
+
+
+class EnrollmentOut(Schema):
+    enrollment_id = fields.String()
+    referral_id = fields.String()
+    patient_id = fields.String()
+    site_id = fields.String()
+    status = fields.String()
+    track = fields.String()
+    recommended_track = fields.String(allow_none=True)
+    age_band = fields.String()
+    start_date = fields.Date()
+    planned_weeks = fields.Integer()
+    weekly_hours = fields.Float()
+    plan_version = fields.Integer()
+    plan = fields.Nested(PlanOut)
+    goals = fields.List(fields.String())  # left out of the name-free (integrator) view
+    attendance = fields.Nested(AttendanceOut)
+    discharge = fields.Dict(allow_none=True)
