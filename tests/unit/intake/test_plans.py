@@ -1,0 +1,98 @@
+"""Weekly hours of a plan and the IOP intensity it must reach (handbook CLINICAL.md, Program)."""
+from datetime import date
+
+import pytest
+
+from services.intake.plans import (PlanOutsideIntensity, age_band, check_intensity,
+                                   session_minutes, weekly_hours)
+from shared.clinical import clinical_rules
+
+PROGRAM = clinical_rules()["program"]
+MINUTES = PROGRAM["session_minutes"]
+INTENSITY = PROGRAM["intensity"]
+
+
+def plan(group=0, individual=0, family=0, education=0):
+    return {"group_sessions_per_week": group, "individual_sessions_per_week": individual,
+            "family_sessions_per_month": family, "education_sessions_per_week": education}
+
+
+def test_weekly_hours_sum_sessions_times_the_configured_durations():
+    # 2 × 180 + 1 × 50 + 1 × 60 = 470 minutes
+    assert weekly_hours(plan(group=2, individual=1, education=1), MINUTES) == pytest.approx(7.83)
+
+
+def test_three_group_blocks_make_nine_hours():
+    assert weekly_hours(plan(group=3), MINUTES) == 9.0
+
+
+def test_family_sessions_a_month_count_as_their_weekly_share():
+    # 4 a month × 50 minutes × 12 months / 52 weeks = 46.15 minutes a week
+    assert weekly_hours(plan(family=4), MINUTES) == pytest.approx(0.77)
+
+
+def test_a_site_may_configure_its_own_session_durations():
+    minutes = session_minutes(MINUTES, {"timezone": "America/Chicago",
+                                        "session_minutes": {"group": 120}})
+    assert minutes["group"] == 120 and minutes["individual"] == MINUTES["individual"]
+    assert weekly_hours(plan(group=3), minutes) == 6.0
+
+
+def test_a_site_without_durations_uses_the_network_defaults():
+    assert session_minutes(MINUTES, {"timezone": "America/New_York"}) == MINUTES
+
+
+@pytest.mark.parametrize("birth_date, band", [
+    (date(2009, 3, 3), "adult"),        # 18th birthday on the start date
+    (date(2009, 3, 4), "adolescent"),   # 18 the day after the start date
+    (date(1980, 6, 1), "adult"),
+    (date(2012, 1, 1), "adolescent"),
+])
+def test_age_band_is_judged_at_the_start_date(birth_date, band):
+    assert age_band(birth_date, date(2027, 3, 3), INTENSITY["adolescent_age_under"]) == band
+
+
+def test_an_adolescent_turning_18_during_the_program_keeps_the_adolescent_minimum():
+    start, birthday = date(2027, 3, 1), date(2009, 3, 15)  # 18 two weeks into the program
+    band = age_band(birthday, start, INTENSITY["adolescent_age_under"])
+    assert band == "adolescent"
+    assert check_intensity(plan(group=2), MINUTES, band, INTENSITY).weekly_hours == 6.0
+
+
+def test_a_leap_day_birthday_is_not_reached_on_the_28th_of_february():
+    assert age_band(date(2008, 2, 29), date(2026, 2, 28), 18) == "adolescent"
+    assert age_band(date(2008, 2, 29), date(2026, 3, 1), 18) == "adult"
+
+
+def test_adult_plan_at_exactly_nine_hours_is_accepted():
+    intensity = check_intensity(plan(group=3), MINUTES, "adult", INTENSITY)
+    assert (intensity.weekly_hours, intensity.minimum) == (9.0, 9.0)
+
+
+def test_adult_plan_under_nine_hours_is_refused_with_the_numbers():
+    with pytest.raises(PlanOutsideIntensity) as refused:
+        check_intensity(plan(group=2, individual=1, education=1), MINUTES, "adult", INTENSITY)
+    assert (refused.value.weekly_hours, refused.value.minimum_weekly_hours) == (7.83, 9.0)
+    assert "7.83" in str(refused.value) and "9" in str(refused.value)
+
+
+def test_the_same_plan_meets_the_adolescent_minimum_of_six_hours():
+    intensity = check_intensity(plan(group=2, individual=1, education=1), MINUTES, "adolescent",
+                                INTENSITY)
+    assert (intensity.weekly_hours, intensity.minimum) == (7.83, 6.0)
+
+
+def test_adolescent_plan_under_six_hours_is_refused():
+    with pytest.raises(PlanOutsideIntensity) as refused:
+        check_intensity(plan(group=1, individual=2, education=1), MINUTES, "adolescent", INTENSITY)
+    assert (refused.value.weekly_hours, refused.value.minimum_weekly_hours) == (5.67, 6.0)
+
+
+def test_twenty_hours_a_week_is_partial_hospitalization_and_refused():
+    with pytest.raises(PlanOutsideIntensity, match="partial hospitalization"):
+        check_intensity(plan(group=6, individual=2, education=1), MINUTES, "adult", INTENSITY)
+
+
+def test_just_under_twenty_hours_is_still_iop():
+    assert check_intensity(plan(group=6, individual=1), MINUTES, "adult",
+                           INTENSITY).weekly_hours == pytest.approx(18.83)

@@ -1,0 +1,45 @@
+"""Triage boundaries not already covered by tests/unit/test_triage.py, and the referral schema's
+screening check, which reuses the instruments' validation."""
+import pytest
+from marshmallow import ValidationError
+
+from services.intake.schemas import ScreeningIn
+from shared.instruments import triage
+from tests.unit.test_triage import gad7, pcl5, phq9
+
+
+def test_phq9_and_gad7_tied_at_ten_triage_to_the_depression_track():
+    result = triage(phq9(10), gad7(10))
+    assert (result.recommendation, result.recommended_track) == ("iop", "depression")
+
+
+def test_item_nine_at_two_triages_to_higher_level_of_care_even_with_probable_ptsd():
+    result = triage(phq9(2, item9=2), gad7(0), pcl5(33))
+    assert (result.recommendation, result.recommended_track) == ("higher_level_of_care", None)
+
+
+def test_item_nine_at_one_with_pcl5_at_thirty_three_triages_to_the_trauma_track():
+    result = triage(phq9(1, item9=1), gad7(0), pcl5(33))
+    assert (result.recommendation, result.recommended_track) == ("iop", "trauma")
+
+
+def test_phq9_at_nine_and_gad7_at_ten_with_pcl5_at_thirty_two_triage_to_the_anxiety_track():
+    result = triage(phq9(9), gad7(10), pcl5(32))
+    assert (result.recommendation, result.recommended_track) == ("iop", "anxiety")
+
+
+def test_screening_schema_names_each_bad_item_on_its_instrument():
+    with pytest.raises(ValidationError) as refused:
+        ScreeningIn().load({"phq9": [0] * 8, "gad7": [0, 0, 0, 4, 0, 0, 0], "pcl5": "many"})
+    assert refused.value.messages == {
+        "phq9": ["expected 9 items, got 8"],
+        "gad7.3": ["item 4 must be an integer from 0 to 3, got 4"],
+        "pcl5": ["expected a list of 20 items, got str"],
+    }
+
+
+def test_screening_schema_needs_phq9_and_gad7_but_not_pcl5():
+    with pytest.raises(ValidationError) as refused:
+        ScreeningIn().load({"phq9": phq9(0)})
+    assert refused.value.messages == {"gad7": ["Missing data for required field."]}
+    assert ScreeningIn().load({"phq9": phq9(0), "gad7": gad7(0)})["pcl5"] is None
