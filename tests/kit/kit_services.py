@@ -1,6 +1,6 @@
 """Two small services that exercise the kit: a producer standing in for intake, and a ledger."""
 from marshmallow import Schema, fields
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Database, kit_metadata
@@ -75,3 +75,21 @@ class LedgerService(PlatformService):
             if uow.session.get(Poison, event.data["enrollment_id"]):
                 raise RuntimeError(f"enrollment {event.data['enrollment_id']} is poisoned")
             uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))
+
+
+class QueryService(PlatformService):
+    """Runs a slow and a fast query, to show one worker's wait does not stall another."""
+
+    name = "intake"
+    db = Database(ProducerBase.metadata)
+
+    @api("GET", "/slow", roles=["admin"])
+    def slow(self, request):
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(text("SELECT pg_sleep(1.5)"))
+        return {"done": "slow"}
+
+    @api("GET", "/fast", roles=["admin"])
+    def fast(self, request):
+        with self.db.unit_of_work() as uow:
+            return {"done": "fast", "one": uow.session.execute(text("SELECT 1")).scalar()}

@@ -1,0 +1,39 @@
+"""Database handling: migrations match the models; PostgreSQL waits never block the hub."""
+import eventlet
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from shared.migrations import SERVICES
+from shared.topology import service_class
+from tests.harness import wait_until
+from tests.kit.kit_services import ProducerBase, QueryService
+
+
+@pytest.mark.parametrize("service_name", SERVICES)
+def test_migrations_create_exactly_the_models_tables(database_factory, service_name):
+    import importlib
+    metadata = importlib.import_module(f"services.{service_name}.models").Base.metadata
+    engine = create_engine(database_factory.create(service_name))
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert differences == [], f"{service_name}: models and migrations differ: {differences}"
+    assert service_class(service_name).name == service_name
+
+
+def test_slow_query_in_one_worker_does_not_stall_another(platform, database_factory):
+    if database_factory.dialect != "postgresql":
+        pytest.skip("pg_sleep is PostgreSQL's; SQLite is serialised by design (make test-postgres)")
+    service = platform.start(QueryService, ProducerBase.metadata)
+    slow = eventlet.spawn(service.get, "/slow")
+    engine = create_engine(platform.database_urls["intake"])
+    with engine.connect() as conn:  # until the slow query is running in the database
+        wait_until(lambda: conn.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'")))
+    engine.dispose()
+    fast = service.get("/fast")
+    assert fast.json() == {"done": "fast", "one": 1}
+    assert not slow.dead, "the fast query waited for the slow one"
+    assert slow.wait().json() == {"done": "slow"}
