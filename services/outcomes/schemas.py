@@ -1,0 +1,54 @@
+"""HTTP bodies and query strings of the outcomes routes (marshmallow 4)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared import enums
+from shared.instruments import InvalidResponses, validate_responses
+
+# Clocks of the devices that record assessments drift; beyond this, a time is in the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class AssessmentIn(Schema):
+    patient_id = fields.UUID(required=True)
+    enrollment_id = fields.UUID(load_default=None, metadata={
+        "description": "Optional: the episode, when the patient has more than one."})
+    instrument = fields.String(required=True, validate=validate.OneOf(enums.INSTRUMENTS))
+    # Checked item by item against the instrument below, so each bad item is named.
+    responses = fields.Raw(required=True, metadata={"description": "One integer per item, in order."})
+    administered_at = fields.AwareDateTime(required=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def responses_fit_the_instrument(self, data, **kwargs):
+        errors = {}
+        instrument = data.get("instrument")
+        if instrument in enums.INSTRUMENTS and "responses" in data:
+            try:
+                validate_responses(instrument, data["responses"])
+            except InvalidResponses as exc:
+                errors.update(exc.errors)
+        administered_at = data.get("administered_at")
+        if administered_at is not None and administered_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+            errors["administered_at"] = ["Must not be in the future."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class AnnounceDueIn(Schema):
+    as_of = fields.AwareDateTime(load_default=None, metadata={
+        "description": "The clock to announce by (default: now); for catching up and for tests."})
+
+
+class OutcomeReportQuery(Schema):
+    site_id = fields.String(load_default=None)
+    track = fields.String(load_default=None, validate=validate.OneOf(enums.TRACKS))
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+
+    @validates_schema
+    def period_is_ordered(self, data, **kwargs):
+        if data["from_"] and data["to"] and data["from_"] > data["to"]:
+            raise ValidationError({"to": ["Must not be before 'from'."]})
