@@ -1,8 +1,97 @@
-"""The notifications service's tables (its own database; the kit's outbox, inbox and audit tables included)."""
-from sqlalchemy.orm import DeclarativeBase
+"""The notifications service's tables (its own database; the kit's outbox, inbox and audit tables included).
 
-from shared.db import kit_metadata
+No contact details are stored: addresses come from intake and scheduling by RPC at send time.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import SerialId, UtcDateTime, kit_metadata
+
+MESSAGE_STATUSES = ("scheduled", "sending", "sent", "skipped", "failed")
+ALERT_STATUSES = ("open", "acknowledged")
 
 
 class Base(DeclarativeBase):
     metadata = kit_metadata()
+
+
+class SessionBooking(Base):
+    """Projection of scheduling's bookings: what reminders need when a session moves or is cancelled."""
+
+    __tablename__ = "session_bookings"
+    booking_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36))
+    patient_id: Mapped[str] = mapped_column(String(36), index=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # scheduled | cancelled
+    # Events of one booking arrive on separate queues: the latest fact wins by its time.
+    last_event_time: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Message(Base):
+    """One message to one recipient, claimed by its status before it is sent."""
+
+    __tablename__ = "messages"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # cause event id / template / recipient: a redelivered event cannot add a second copy.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    cause_event_id: Mapped[str] = mapped_column(String(36))
+    cause_type: Mapped[str] = mapped_column(String(64))
+    template: Mapped[str] = mapped_column(String(64))
+    recipient_type: Mapped[str] = mapped_column(String(16))  # patient | staff
+    recipient_id: Mapped[str] = mapped_column(String(36))
+    channel: Mapped[str | None] = mapped_column(String(16))  # staff: fixed; patient: chosen at send time
+    patient_id: Mapped[str] = mapped_column(String(36), index=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    booking_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    alert_id: Mapped[str | None] = mapped_column(String(36))
+    # When and where only (ISO times, zone, alert level): never contacts or clinical content.
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    send_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a reminder is moot after its session starts
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    skip_reason: Mapped[str | None] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    language: Mapped[str | None] = mapped_column(String(8))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_messages_due", "status", "next_attempt_at"),)
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(SerialId, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | error | skipped | interrupted
+    error: Mapped[str | None] = mapped_column(String(500))  # exception type and code, no addresses
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cause_event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    patient_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Recipients are resolved from scheduling after the alert is stored, so an alert survives
+    # scheduling being down; the timer routes what is still unrouted.
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))

@@ -1,0 +1,52 @@
+"""The service's nameko dependencies: its channels, contact look-ups and the dispatch timer."""
+from __future__ import annotations
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
+
+from services.notifications.channels import channels_from_config
+
+
+class Channels(DependencyProvider):
+    """The delivery channels configured for this process, by name (``email``, ``sms``)."""
+
+    def setup(self):
+        self.channels = channels_from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.channels
+
+
+class ContactBook:
+    """Contacts fetched by RPC at send time, remembered for one dispatch round only."""
+
+    def __init__(self, intake, scheduling, timeout_s: float):
+        self._intake, self._scheduling, self._timeout_s = intake, scheduling, timeout_s
+        self._patients: dict = {}
+        self._care_teams: dict = {}
+
+    def patient(self, patient_id: str) -> dict | None:
+        if patient_id not in self._patients:
+            with eventlet.Timeout(self._timeout_s, TimeoutError):
+                self._patients[patient_id] = self._intake.get_contact(patient_id)
+        return self._patients[patient_id]
+
+    def care_team(self, site_id: str, patient_id: str) -> dict | None:
+        key = (site_id, patient_id)
+        if key not in self._care_teams:
+            with eventlet.Timeout(self._timeout_s, TimeoutError):
+                self._care_teams[key] = self._scheduling.get_care_team(site_id, patient_id)
+        return self._care_teams[key]
+
+
+class DispatchTimer(Timer):
+    """nameko's timer with its interval from ``NOTIFICATION_DELIVERY.dispatch_interval_s``."""
+
+    def setup(self):
+        given = self.container.config.get("NOTIFICATION_DELIVERY") or {}
+        self.interval = float(given.get("dispatch_interval_s", self.interval))
+        super().setup()
+
+
+dispatch_timer = DispatchTimer.decorator

@@ -1,0 +1,63 @@
+"""HTTP bodies, queries and answers of the notifications service."""
+from marshmallow import Schema, fields
+from marshmallow.validate import OneOf, Range
+
+from services.notifications.models import ALERT_STATUSES
+
+
+class NotificationsQuery(Schema):
+    patient_id = fields.UUID(required=True)
+
+
+class AlertsQuery(Schema):
+    site_id = fields.String()
+    status = fields.String(validate=OneOf(ALERT_STATUSES))
+    limit = fields.Integer(load_default=100, validate=Range(min=1, max=500))
+
+
+class DispatchIn(Schema):
+    now = fields.AwareDateTime(load_default=None, metadata={
+        "description": "The clock to dispatch at (ops and tests); the real time when omitted."})
+
+
+class MessageOut(Schema):
+    id = fields.String()
+    template = fields.String()
+    recipient_type = fields.String()
+    recipient_id = fields.String()
+    channel = fields.String(allow_none=True)
+    status = fields.String()
+    skip_reason = fields.String(allow_none=True)
+    send_at = fields.AwareDateTime(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    site_id = fields.String()
+    cause_event_id = fields.String()
+    cause_type = fields.String()
+    alert_id = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class NotificationsOut(Schema):
+    patient_id = fields.String()
+    notifications = fields.List(fields.Nested(MessageOut))
+
+
+class AlertOut(Schema):
+    id = fields.String()
+    site_id = fields.String()
+    patient_id = fields.String()
+    reason = fields.String()
+    level = fields.String()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    routed_at = fields.AwareDateTime(allow_none=True)
+    recipients = fields.Integer()
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_by = fields.String(allow_none=True)
+    cause_event_id = fields.String()
+
+
+class AlertsOut(Schema):
+    alerts = fields.List(fields.Nested(AlertOut))
