@@ -1,0 +1,126 @@
+"""Request bodies and queries: every field checked, each error under its own field name."""
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+
+from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow.validate import Email, Length, OneOf, Range, Regexp
+
+from shared import enums
+from shared.clinical import clinical_rules
+from shared.config import load_config
+from shared.events.catalog import Id
+
+HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
+LANGUAGE = Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag, e.g. 'en' or 'es-MX'.")
+PHONE = Regexp(r"^\+?[0-9 ()-]{7,20}$", error="Not a valid phone number.")
+STAFF_ROLES = ("therapist", "facilitator", "on_call")
+SERIES_KINDS = ("group", "education")
+SERIES_MODALITIES = tuple(m for m in enums.MODALITIES if m not in ("individual_therapy", "family_therapy"))
+MAX_CALENDAR_DAYS = 92
+
+
+@lru_cache(maxsize=1)
+def known_sites() -> frozenset[str]:
+    """The configured sites (config.yaml ``SITES``, the file ``nameko run`` reads)."""
+    return frozenset(load_config()["SITES"])
+
+
+def validate_site(value: str) -> None:
+    if value not in known_sites():
+        raise ValidationError(f"Unknown site; one of: {', '.join(sorted(known_sites()))}.")
+
+
+def weekday_list(**kwargs):
+    return fields.List(fields.String(validate=OneOf(enums.WEEKDAYS)),
+                       validate=Length(min=1, max=7), **kwargs)
+
+
+class AvailabilityIn(Schema):
+    weekday = fields.String(required=True, validate=OneOf(enums.WEEKDAYS))
+    start_time = fields.String(required=True, validate=HHMM)
+    end_time = fields.String(required=True, validate=HHMM)
+
+    @validates_schema(skip_on_field_errors=True)
+    def times_in_order(self, data, **kwargs):
+        if data["end_time"] <= data["start_time"]:
+            raise ValidationError("Must be after start_time.", "end_time")
+
+
+class StaffIn(Schema):
+    site_id = fields.String(required=True, validate=validate_site)
+    name = fields.String(required=True, validate=Length(1, 200))
+    roles = fields.List(fields.String(validate=OneOf(STAFF_ROLES)), required=True,
+                        validate=Length(min=1))
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True, validate=Length(min=1))
+    email = fields.String(required=True, validate=[Email(), Length(max=254)])
+    phone = fields.String(required=True, validate=PHONE)
+    max_caseload = fields.Integer(required=True, strict=True, validate=Range(0, 200))
+    availability = fields.List(fields.Nested(AvailabilityIn), load_default=list)
+
+
+class SeriesIn(Schema):
+    site_id = fields.String(required=True, validate=validate_site)
+    track = fields.String(required=True, validate=OneOf(enums.TRACKS))
+    modality = fields.String(required=True, validate=OneOf(SERIES_MODALITIES))
+    kind = fields.String(required=True, validate=OneOf(SERIES_KINDS))
+    weekdays = weekday_list(required=True)
+    start_time = fields.String(required=True, validate=HHMM)
+    duration_minutes = fields.Integer(required=True, strict=True, validate=Range(15, 8 * 60))
+    capacity = fields.Integer(required=True, strict=True, validate=Range(min=1, max=100))
+    facilitator_id = Id(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def consistent(self, data, **kwargs):
+        errors = {}
+        kind, modality = data.get("kind"), data.get("modality")
+        if kind and modality and (kind == "education") != (modality == "psychoeducation"):
+            errors["modality"] = ["Psychoeducation is the education kind; the other modalities are groups."]
+        # CPT 90853: group psychotherapy holds at most this many (clinical.yaml).
+        limit = clinical_rules()["program"]["group_capacity_max"]
+        if kind == "group" and isinstance(data.get("capacity"), int) and data["capacity"] > limit:
+            errors["capacity"] = [f"Group psychotherapy holds at most {limit} participants."]
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            errors["ends_on"] = ["Must not be before starts_on."]
+        if len(set(data.get("weekdays") or [])) != len(data.get("weekdays") or []):
+            errors["weekdays"] = ["Each weekday at most once."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class CalendarQuery(Schema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def range_in_order(self, data, **kwargs):
+        if data["to"] < data["from_"]:
+            raise ValidationError("Must not be before 'from'.", "to")
+        if data["to"] - data["from_"] > timedelta(days=MAX_CALENDAR_DAYS):
+            raise ValidationError(f"At most {MAX_CALENDAR_DAYS} days at a time.", "to")
+
+
+class AttendanceIn(Schema):
+    patient_id = Id(required=True)
+    status = fields.String(required=True, validate=OneOf(enums.ATTENDANCE_STATUSES))
+    attended_minutes = fields.Integer(strict=True, validate=Range(0, 24 * 60), load_default=None,
+                                      allow_none=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def minutes_match_status(self, data, **kwargs):
+        minutes, status = data.get("attended_minutes"), data.get("status")
+        if status == "attended" and not minutes:
+            raise ValidationError("Required (more than 0) when the patient attended.", "attended_minutes")
+        if status in ("absent", "excused") and minutes:
+            raise ValidationError("Only for a patient who attended.", "attended_minutes")
+
+
+class CancelIn(Schema):
+    reason = fields.String(required=True, validate=Length(1, 200))
+
+
+class RescheduleIn(Schema):
+    starts_at = fields.AwareDateTime(required=True)
