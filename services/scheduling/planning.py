@@ -191,6 +191,7 @@ def book_appointments(uow, enrollment: Enrollment, kind: str, days, ctx: Context
                               starts_at=occurrence.starts_at, ends_at=occurrence.ends_at,
                               timezone=ctx.zones[enrollment.site_id].key, status="scheduled")
             uow.session.add(session)
+            uow.session.flush()
             book(uow, enrollment, session, ctx)
 
 

@@ -20,6 +20,7 @@ def create_staff(uow, body: dict, now: datetime) -> Staff:
                   languages=list(dict.fromkeys(body["languages"])),
                   max_caseload=body["max_caseload"], created_at=now)
     uow.session.add(staff)
+    uow.session.flush()  # no ORM relationships: parents are flushed before their rows
     for window in body["availability"]:
         uow.session.add(Availability(staff_id=staff.id, weekday=WEEKDAYS.index(window["weekday"]),
                                      start_time=window["start_time"], end_time=window["end_time"]))
@@ -41,6 +42,7 @@ def create_series(uow, body: dict, zone: ZoneInfo, now: datetime) -> tuple[Group
         capacity=body["capacity"], seats_taken=0, facilitator_id=facilitator.id, timezone=zone.key,
         starts_on=body["starts_on"], ends_on=body["ends_on"], created_at=now)
     uow.session.add(series)
+    uow.session.flush()
     last_day = body["ends_on"] or body["starts_on"] + timedelta(weeks=OPEN_SERIES_WEEKS)
     occurrences = weekly_occurrences(series.weekdays, series.start_time, series.duration_minutes,
                                      series.starts_on, last_day, zone)
