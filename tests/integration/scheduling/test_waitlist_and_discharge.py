@@ -1,0 +1,41 @@
+"""A full series waitlists; a discharge cancels the future and promotes the first in line."""
+from datetime import datetime, timezone
+
+from tests.harness import wait_until
+from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, discharge, enroll,
+                                                 of_patient, open_clinic, set_clock, start_scheduling)
+
+
+def test_full_series_waitlists_in_order_and_a_discharge_promotes_the_first(platform, events):
+    service = start_scheduling(platform)
+    clinic = open_clinic(service, capacity=1)
+    seated = enroll(platform)
+    events.wait_for("SessionScheduled", where=of_patient(seated["patient_id"]), count=BOOKINGS_PER_ENROLLMENT)
+    first = enroll(platform)
+    events.wait_for("PatientWaitlisted", where=of_patient(first["patient_id"]))
+    second = enroll(platform)
+
+    waitlisted = events.wait_for("PatientWaitlisted", count=2)
+    assert [(e["data"]["patient_id"], e["data"]["position"], e["data"]["modality"]) for e in waitlisted] == [
+        (first["patient_id"], 1, "cbt_group"), (second["patient_id"], 2, "cbt_group")]
+    group = service.get(f"/group-series/{clinic['group']['series_id']}").json()
+    assert group["seats_taken"] == 1 and group["capacity"] == 1
+
+    # Wednesday 4 March, after the Monday session: only what lies ahead is cancelled.
+    set_clock(service, datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc))
+    discharge(platform, seated)
+
+    cancelled = events.wait_for("SessionCancelled", where=of_patient(seated["patient_id"]), count=7)  # 5 group, 1 education, 1 individual
+    promoted = events.wait_for("SessionScheduled", where=lambda e: of_patient(first["patient_id"])(e)
+                               and e["data"]["kind"] == "group", count=5)
+    assert {e["data"]["reason"] for e in cancelled} == {"patient_discharged"}
+    assert all(e["data"]["starts_at"] > "2026-03-04T12:00" for e in promoted)
+    schedule = service.get(f"/patients/{seated['patient_id']}/schedule").json()
+    assert [s["starts_at"][:10] for s in schedule["sessions"] if s["booking_status"] == "booked"] == [
+        "2026-03-02", "2026-03-02", "2026-03-02", "2026-03-03"]  # group, individual, family, education
+    second_schedule = service.get(f"/patients/{second['patient_id']}/schedule").json()
+    assert second_schedule["waitlist"] == [{"series_id": clinic["group"]["series_id"],
+                                            "modality": "cbt_group", "position": 1}]
+    wait_until(lambda: service.get(f"/group-series/{clinic['group']['series_id']}").json()["seats_taken"] == 1)
+    assert not [e for e in events.drain() if e["type"] == "SessionScheduled"
+                and e["data"]["patient_id"] == second["patient_id"] and e["data"]["kind"] == "group"]
