@@ -1,0 +1,70 @@
+"""Enrollment plans the schedule; AssessmentDue goes out on the due date's local morning."""
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from tests.integration.outcomes.scenario import enroll
+
+DUE = ("outcomes", "AssessmentDue")
+
+
+def announce(outcomes, as_of):
+    response = outcomes.post("/ops/assessments-due", {"as_of": as_of.isoformat()}, key="ops")
+    assert response.status_code == 200, response.text
+    return response.json()["announced"]
+
+
+def future_monday():
+    """A start date the real clock (and so the service's own timer) has not reached."""
+    start = date.today() + timedelta(days=60)
+    return start + timedelta(days=-start.weekday())
+
+
+def test_enrollment_leads_to_assessment_due_on_the_sites_morning(platform, outcomes, subscriber):
+    watcher = subscriber(DUE)
+    start = future_monday()
+    enrollment = enroll(platform, outcomes, start_date=start)  # riverside: America/New_York
+    schedule = outcomes.get(f"/enrollments/{enrollment['enrollment_id']}/schedule").json()
+    first_morning = datetime.fromisoformat(schedule["items"][0]["due_at"])
+
+    before = announce(outcomes, first_morning - timedelta(minutes=1))
+    at_nine = announce(outcomes, first_morning)
+
+    assert first_morning.astimezone(ZoneInfo("America/New_York")).hour == 9
+    assert (before, at_nine) == (0, 1)
+    [due] = watcher.wait_for("AssessmentDue")
+    assert due["data"] == {"site_id": "riverside", "patient_id": enrollment["patient_id"],
+                           "enrollment_id": enrollment["enrollment_id"], "instrument": "who5",
+                           "due_on": str(start)}
+
+
+def test_a_week_later_phq9_and_gad7_fall_due_once(platform, outcomes, subscriber):
+    watcher = subscriber(DUE)
+    start = future_monday()
+    enrollment = enroll(platform, outcomes, start_date=start)
+    week_one = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=timezone.utc)
+
+    announced = announce(outcomes, week_one + timedelta(hours=18))
+    again = announce(outcomes, week_one + timedelta(hours=19))
+
+    assert (announced, again) == (3, 0)  # who5 at the start, phq9 and gad7 at week one
+    received = watcher.wait_for("AssessmentDue", count=3)
+    watcher.drain()
+    assert sorted((e["data"]["instrument"], e["data"]["due_on"]) for e in watcher.received) == [
+        ("gad7", str(start + timedelta(days=7))), ("phq9", str(start + timedelta(days=7))),
+        ("who5", str(start))]
+    assert {e["data"]["enrollment_id"] for e in received} == {enrollment["enrollment_id"]}
+
+
+def test_trauma_track_without_screening_pcl5_is_due_at_the_start(platform, outcomes):
+    enrollment = enroll(platform, outcomes, track="trauma", start_date=future_monday())
+
+    items = outcomes.get(f"/enrollments/{enrollment['enrollment_id']}/schedule").json()["items"]
+
+    assert [i["occasion"] for i in items if i["instrument"] == "pcl5"] == [
+        "baseline", "weekly", "weekly", "weekly", "weekly"]
+
+
+def test_announcing_needs_the_ops_or_admin_role(platform, outcomes):
+    response = outcomes.post("/ops/assessments-due", {}, key="riverside")
+
+    assert response.status_code == 403
