@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
-                        TypeDecorator, create_engine, event, insert, select, text)
+                        TypeDecorator, create_engine, event, insert, text)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -233,11 +234,16 @@ class WorkerDatabase:
         event = self._worker_ctx.args[0]
         consumer = f"{self._provider.service_name}.{entrypoint.method_name}"
         inbox = self._provider.table("inbox")
-        seen = session.execute(select(inbox.c.event_id).where(
-            inbox.c.consumer == consumer, inbox.c.event_id == event.id)).first()
-        if seen:
+        # One statement records the id and detects a duplicate (a round trip less per event); a
+        # concurrent duplicate waits for the first transaction instead of failing on the key.
+        recorded = session.execute(_insert_if_absent(session, inbox).values(
+            consumer=consumer, event_id=event.id, processed_at=utcnow()))
+        if recorded.rowcount == 0:
             raise AlreadyProcessed(event.id)
-        session.execute(insert(inbox).values(consumer=consumer, event_id=event.id,
-                                             processed_at=utcnow()))
-        session.flush()
         self._consumed_recorded = True
+
+
+def _insert_if_absent(session: Session, table: Table):
+    """INSERT … ON CONFLICT DO NOTHING on the platform's two backends."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
