@@ -263,7 +263,7 @@ def print_table(results: list[Result], header: str) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=2000, help="events per path (default 2000)")
+    parser.add_argument("--n", type=int, default=3000, help="events per path (default 3000)")
     parser.add_argument("--writers", type=int, default=8,
                         help="concurrent workers that commit or dispatch, as concurrent requests (default 8)")
     parser.add_argument("--only", default="a,b,c,d", help="paths to run, e.g. a,c (default all)")

@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import tempfile
+import time
 import urllib.parse
 import uuid
 from contextlib import contextmanager
@@ -43,7 +44,19 @@ class Broker:
                        {"configure": ".*", "write": ".*", "read": ".*"})
             yield f"{self.base_uri}/{urllib.parse.quote(name, safe='')}"
         finally:
-            self._call("DELETE", f"/vhosts/{name}")
+            self._delete_vhost(name)
+
+    def _delete_vhost(self, name: str, patience_s: float = 60.0) -> None:
+        # Other suites restart the shared broker; wait for it rather than leave the vhost behind.
+        deadline = time.monotonic() + patience_s
+        while True:
+            try:
+                self._call("DELETE", f"/vhosts/{name}")
+                return
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
 
     def _call(self, method: str, path: str, body=None):
         response = requests.request(method, self._api + path, auth=self._auth, json=body, timeout=10)
