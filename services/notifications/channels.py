@@ -33,14 +33,26 @@ class EmailChannel:
         email["X-IOP-Notification-ID"] = message_id
         email.set_content(body)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
                 smtp.send_message(email)
+            finally:
+                _hang_up(smtp)
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError(f"SMTP {exc.smtp_code}") from None
         except smtplib.SMTPRecipientsRefused:
             raise DeliveryError("SMTP recipient refused") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP {type(exc).__name__}") from None
+
+
+def _hang_up(smtp: smtplib.SMTP) -> None:
+    """QUIT, ignoring its errors: once DATA was accepted the message is sent, and an error here
+    must neither turn that into a failure (a resend) nor replace an exception already raised."""
+    try:
+        smtp.quit()
+    except Exception:
+        smtp.close()
 
 
 class SmsChannel:

@@ -1,5 +1,6 @@
 """Real channels for the notifications tests: an SMTP server and an SMS provider stand-in on loopback,
 and the real intake and scheduling services for contacts and care teams."""
+import asyncio
 import email
 import json
 import threading
@@ -16,12 +17,18 @@ SMS_TOKEN = "test-provider-token"
 
 
 class Mailbox:
-    """What the SMTP server accepted, parsed."""
+    """What the SMTP server accepted, parsed. ``held`` keeps a sender waiting inside DATA."""
 
     def __init__(self):
         self.messages = []
+        self.held = False
+        self.holding = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.held:
+            self.holding += 1
+            while self.held:
+                await asyncio.sleep(0.02)
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append({"to": list(envelope.rcpt_tos), "subject": parsed["Subject"],
                               "body": parsed.get_content(), "id": parsed["X-IOP-Notification-ID"]})
@@ -94,17 +101,21 @@ def sms_provider():
     provider.close()
 
 
+def live_channels(mailbox, sms_provider, **delivery):
+    """Configuration that sends by the test's SMTP server and SMS provider, retrying quickly."""
+    return {"NOTIFICATION_CHANNEL": "live",
+            "SMTP": {"host": "127.0.0.1", "port": mailbox.port, "sender": "IOP <no-reply@iop.test>"},
+            "SMS_PROVIDER_URL": sms_provider.url, "SMS_PROVIDER_TOKEN": SMS_TOKEN,
+            "NOTIFICATION_DELIVERY": {"dispatch_interval_s": 0.3, "max_attempts": 5, "backoff_s": [1, 2, 4],
+                                      "claim_timeout_s": 300, "rpc_timeout_s": 5, **delivery}}
+
+
 @pytest.fixture
 def clinic(platform, mailbox, sms_provider):
     """intake, scheduling and notifications running, notifications sending for real."""
     intake = platform.start("intake")
     scheduling = platform.start("scheduling")
-    notifications = platform.start(
-        "notifications", NOTIFICATION_CHANNEL="live",
-        SMTP={"host": "127.0.0.1", "port": mailbox.port, "sender": "IOP <no-reply@iop.test>"},
-        SMS_PROVIDER_URL=sms_provider.url, SMS_PROVIDER_TOKEN=SMS_TOKEN,
-        NOTIFICATION_DELIVERY={"dispatch_interval_s": 0.3, "max_attempts": 5,
-                               "backoff_s": [1, 2, 4], "claim_timeout_s": 300, "rpc_timeout_s": 5})
+    notifications = platform.start("notifications", **live_channels(mailbox, sms_provider))
     return Clinic(platform, intake, scheduling, notifications)
 
 

@@ -4,13 +4,11 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-from tests.harness import publish_event
+from tests.integration.notifications.events import risk_flag_raised
 
 
-def raise_risk_flag(clinic, patient_id, level="high", site_id="riverside"):
-    return publish_event(clinic.platform.amqp_uri, "RiskFlagRaised", {
-        "assessment_id": str(uuid.uuid4()), "patient_id": patient_id,
-        "enrollment_id": str(uuid.uuid4()), "level": level, "reason": "phq9_item9"}, site_id=site_id)
+def raise_risk_flag(clinic, patient_id, level="high"):
+    return risk_flag_raised(clinic.platform.amqp_uri, patient_id, level)
 
 
 def audit_actions(platform, patient_id):

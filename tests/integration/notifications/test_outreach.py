@@ -3,16 +3,12 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from tests.harness import publish_event, wait_until
+from tests.integration.notifications.events import assessment_due as due_event
+from tests.integration.notifications.events import send_time
 
 
 def assessment_due(clinic, patient):
-    return publish_event(clinic.platform.amqp_uri, "AssessmentDue", {
-        "patient_id": patient["patient_id"], "enrollment_id": str(uuid.uuid4()),
-        "instrument": "phq9", "due_on": date.today().isoformat()}, site_id="riverside")
-
-
-def send_time(notification):
-    return datetime.fromisoformat(notification["send_at"])
+    return due_event(clinic.platform.amqp_uri, patient["patient_id"])
 
 
 def dispatch_until_settled(clinic, patient_id, start, step=timedelta(minutes=5), rounds=8):

@@ -1,31 +1,10 @@
 """Session reminders end to end: scheduling's events in, real email out when the (driven) clock says so."""
 import uuid
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from tests.harness import publish_event, wait_until
-
-NEW_YORK = ZoneInfo("America/New_York")  # riverside
-
-
-def session_at(days_ahead=3):
-    """A riverside session a few days ahead at 10:00 on the clinic's clock. Aware arithmetic on
-    it is wall-clock arithmetic, as the reminder rules are."""
-    day = datetime.now(NEW_YORK).date() + timedelta(days=days_ahead)
-    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=NEW_YORK)
-
-
-def schedule(amqp_uri, patient_id, starts_at, booking_id=None, event_id=None):
-    return publish_event(amqp_uri, "SessionScheduled", {
-        "booking_id": booking_id or str(uuid.uuid4()), "session_id": str(uuid.uuid4()),
-        "patient_id": patient_id, "enrollment_id": str(uuid.uuid4()), "kind": "group",
-        "modality": "cbt_group", "starts_at": starts_at.isoformat(),
-        "ends_at": (starts_at + timedelta(hours=3)).isoformat(),
-        "timezone": "America/New_York", "staff_id": None}, site_id="riverside", event_id=event_id)
-
-
-def send_time(notification):
-    return datetime.fromisoformat(notification["send_at"])
+from tests.integration.notifications.events import send_time, session_at
+from tests.integration.notifications.events import session_scheduled as schedule
 
 
 def by_template(notifications):
