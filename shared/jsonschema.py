@@ -24,6 +24,8 @@ def to_json_schema(schema: Schema | type[Schema], *, dialect: bool = True) -> di
     """The JSON Schema of an object `schema` loads; `dialect=False` omits `$schema` (for embedding)."""
     instance = schema() if isinstance(schema, type) else schema
     head = {"$schema": DIALECT} if dialect else {}
+    if instance.many:  # Schema(many=True) loads a JSON list of such objects
+        return {**head, "type": "array", "items": _object(instance)}
     return {**head, **_object(instance)}
 
 
