@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from services.scheduling.booking import (SeriesOption, TherapistOption, choose_series,
                                          choose_therapist, core_modality_first, family_days,
                                          program_days)
-from services.scheduling.bookings import (Context, book, book_series_until, bookable_from, cancel,
+from services.scheduling.reservations import (Context, book, book_series_until, bookable_from, cancel,
                                           future_bookings, join_series, leave_series, new_id,
                                           patient_busy, program_end, put_on_waitlist, take_seat)
 from services.scheduling.models import (Availability, Enrollment, GroupSeries, SeriesMember, Session,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from shared.enums import WEEKDAYS
 from shared.problems import validation_problem
-from services.scheduling.bookings import new_id
+from services.scheduling.reservations import new_id
 from services.scheduling.models import Availability, GroupSeries, Session, Staff
 from services.scheduling.occurrences import weekly_occurrences
 

@@ -12,7 +12,7 @@ from shared.problems import NotFound
 from shared.service import PlatformService
 
 from services.scheduling import planning, reference, sessions, views
-from services.scheduling.bookings import Context
+from services.scheduling.reservations import Context
 from services.scheduling.dependencies import Clock
 from services.scheduling.models import Availability, Base, Enrollment, GroupSeries
 from services.scheduling.schemas import (AttendanceIn, CalendarQuery, CancelIn, RescheduleIn,

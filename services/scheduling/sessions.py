@@ -8,7 +8,7 @@ from sqlalchemy import select
 from shared.problems import Conflict, NotFound, validation_problem
 from services.scheduling.attendance import Mark, consecutive_missed, recording_outcome
 from services.scheduling.booking import clashes
-from services.scheduling.bookings import Context, cancel, patient_busy
+from services.scheduling.reservations import Context, cancel, patient_busy
 from services.scheduling.models import Attendance, Booking, Session
 from services.scheduling.occurrences import Occurrence
 

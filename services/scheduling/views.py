@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from shared.problems import NotFound
-from services.scheduling.bookings import Context, waiting_line
+from services.scheduling.reservations import Context, waiting_line
 from services.scheduling.intensity import minimum_weekly_hours, program_weeks, weekly_intensity
 from services.scheduling.models import (Attendance, Booking, Enrollment, GroupSeries, Session, Staff,
                                         WaitlistEntry)
