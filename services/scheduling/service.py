@@ -38,6 +38,13 @@ class SchedulingService(PlatformService):
 
     # -- reference data ----------------------------------------------------------------------
 
+    @api("GET", "/sites", roles=READERS)
+    def list_sites(self, request):
+        sites = self.config["SITES"]
+        return {"sites": [{"site_id": site_id, "name": sites[site_id]["name"],
+                           "timezone": sites[site_id]["timezone"]}
+                          for site_id in request.caller.site_filter(None, sorted(sites))]}
+
     @api("POST", "/staff", body=StaffIn, roles=MANAGERS, status=201)
     def create_staff(self, request):
         request.caller.require_site(request.body["site_id"])

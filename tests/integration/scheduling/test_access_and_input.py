@@ -1,5 +1,6 @@
 """Keys see only their sites; bad input is a 422 naming each field and changes nothing."""
 from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import create_engine, text
 
 from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, enroll, of_patient,
                                                  open_clinic, staff, start_scheduling)
@@ -96,3 +97,42 @@ def test_care_team_rpc_gives_on_call_staff_and_the_primary_clinician(platform, e
                 "phone": therapist["phone"], "languages": therapist["languages"]}
     assert team == {"site_id": "riverside", "on_call": [expected], "primary_clinician": expected}
     assert stranger["primary_clinician"] is None and stranger["on_call"] == [expected]
+
+
+def test_sites_are_listed_with_their_time_zones_for_the_keys_sites_only(platform):
+    service = start_scheduling(platform)
+
+    everyone = service.get("/sites").json()["sites"]
+    riverside = service.get("/sites", key="riverside").json()["sites"]
+
+    assert {(s["site_id"], s["timezone"]) for s in everyone} == {
+        ("riverside", "America/New_York"), ("lakeside", "America/Chicago"),
+        ("harbor", "America/Los_Angeles")}
+    assert [s["site_id"] for s in riverside] == ["riverside"]
+
+
+def test_openapi_describes_the_attendance_body_as_a_list(platform):
+    service = start_scheduling(platform)
+
+    document = service.get("/openapi.json", key=None).json()
+
+    operation = document["paths"]["/sessions/{session_id}/attendance"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["type"] == "array" and "status" in body["items"]["properties"]
+
+
+def test_reading_a_patients_schedule_is_audited(platform, events):
+    service = start_scheduling(platform)
+    open_clinic(service)
+    patient = enroll(platform)["patient_id"]
+    events.wait_for("SessionScheduled", where=of_patient(patient), count=BOOKINGS_PER_ENROLLMENT)
+
+    service.get(f"/patients/{patient}/schedule", key="riverside")
+
+    engine = create_engine(platform.database_urls["scheduling"])
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT actor, action, resource_type FROM audit_log "
+                                 "WHERE patient_id = :p ORDER BY id"), {"p": patient}).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("service:scheduling", "book", "schedule"),
+                                       ("dev-riverside", "read", "schedule")]
