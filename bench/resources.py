@@ -31,8 +31,17 @@ class Broker:
         self._api = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
         self._auth = (parts.username or "guest", parts.password or "guest")
 
-    def version(self) -> str:
-        return self._call("GET", "/overview").json().get("rabbitmq_version", "?")
+    def version(self, patience_s: float = 60.0) -> str:
+        """The broker's version, once its management API answers (other suites restart it)."""
+        deadline = time.monotonic() + patience_s
+        while True:
+            try:
+                return self._call("GET", "/overview").json().get("rabbitmq_version", "?")
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"no RabbitMQ management API at {self._api}; "
+                                     "start the broker (make bench does) or set IOP_BENCH_AMQP_MANAGEMENT_URL")
+                time.sleep(1.0)
 
     @contextmanager
     def vhost(self):
