@@ -154,16 +154,23 @@ def leave_series(uow, enrollment: Enrollment, series: GroupSeries, reason: str, 
 
 
 def promote_waitlisted(uow, series: GroupSeries, ctx: Context) -> None:
-    line = waiting_line(uow, series.id)
+    """Give the free seats to the first in line; an enrollment that has ended loses its place."""
+    line = []
+    for entry in waiting_line(uow, series.id):
+        enrollment = uow.session.get(Enrollment, entry.enrollment_id)
+        if enrollment is None or enrollment.status != "active" or program_end(enrollment, ctx) <= ctx.now:
+            entry.status = "removed"
+        else:
+            line.append(entry)
+    free = uow.session.scalar(select(GroupSeries.capacity - GroupSeries.seats_taken)
+                              .where(GroupSeries.id == series.id))
     by_id = {entry.id: entry for entry in line}
-    for waiting in to_promote([Waiting(e.id, e.enrollment_id) for e in line], len(line)):
-        enrollment = uow.session.get(Enrollment, waiting.enrollment_id)
-        if enrollment is None or enrollment.status != "active":
-            by_id[waiting.entry_id].status = "removed"
-            continue
+    for waiting in to_promote([Waiting(e.id, e.enrollment_id) for e in line], free):
         if not take_seat(uow, series.id):
-            return  # no seat left: the rest keep their place
-        by_id[waiting.entry_id].status = "promoted"
+            return  # another worker filled it meanwhile: the rest keep their place
+        entry = by_id[waiting.entry_id]
+        entry.status = "promoted"
+        enrollment = uow.session.get(Enrollment, entry.enrollment_id)
         join_series(uow, enrollment, series, program_end(enrollment, ctx), ctx)
 
 
