@@ -112,13 +112,13 @@ def assessment_view(assessment: Assessment, with_items: bool = True) -> dict:
 
 def trajectories(session: Session, caller: Caller, patient_id: str) -> list[dict]:
     """Each of the patient's episodes with its scores per instrument, baseline first."""
-    find_episode(session, caller, patient_id)  # 404 for an unknown or invisible patient
-    episodes = session.scalars(select(Episode).where(Episode.patient_id == patient_id)
-                               .order_by(Episode.start_date, Episode.enrolled_at))
+    episodes = [episode for episode in session.scalars(
+        select(Episode).where(Episode.patient_id == patient_id)
+        .order_by(Episode.start_date, Episode.enrolled_at)) if caller.sees(episode.site_id)]
+    if not episodes:
+        raise NotFound("Patient not found.")  # unknown, or another site's patient
     result = []
     for episode in episodes:
-        if not caller.sees(episode.site_id):
-            continue
         screening = screening_totals(session, episode.enrollment_id)
         by_instrument: dict[str, dict] = {}
         for assessment in episode_scores(session, episode.enrollment_id):

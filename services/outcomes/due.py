@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import UnitOfWork
 
-from services.outcomes.episodes import ANNOUNCED, PLANNED
+from services.outcomes.episodes import ANNOUNCED, LAPSED, PLANNED
+from services.outcomes.schedule import STALE_AFTER
 from services.outcomes.models import DueAssessment, Episode
 
 BATCH = 500  # per unit of work; the next tick takes the rest
@@ -16,6 +17,8 @@ BATCH = 500  # per unit of work; the next tick takes the rest
 
 def announce_due(uow: UnitOfWork, now: datetime) -> int:
     """Publish AssessmentDue for every planned item whose local morning has come by `now`."""
+    uow.session.execute(update(DueAssessment).where(
+        DueAssessment.status == PLANNED, DueAssessment.due_at <= now - STALE_AFTER).values(status=LAPSED))
     items = uow.session.scalars(
         select(DueAssessment)
         .where(DueAssessment.status == PLANNED, DueAssessment.due_at <= now)

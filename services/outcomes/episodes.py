@@ -41,6 +41,31 @@ def open_episode(session: Session, data: dict, zone: ZoneInfo, enrolled_at: date
     return episode
 
 
+def replan_episode(session: Session, data: dict, zone: ZoneInfo, from_day: date) -> Episode | None:
+    """A new planned length moves the schedule from `from_day` on; the past stays as it was."""
+    episode = session.get(Episode, data["enrollment_id"])
+    if episode is None:
+        raise EpisodeNotKnownYet(f"enrollment {data['enrollment_id']} has not been enrolled here yet")
+    if episode.status != ACTIVE or episode.planned_weeks == data["planned_weeks"]:
+        return None
+    episode.planned_weeks = data["planned_weeks"]
+    wanted = {(item.instrument, item.due_on): item for item in schedule.plan_episode(
+        episode.track, episode.start_date, episode.planned_weeks,
+        screening_totals(session, episode.enrollment_id)) if item.due_on >= from_day}
+    existing = {(row.instrument, row.due_on): row for row in session.scalars(select(DueAssessment).where(
+        DueAssessment.enrollment_id == episode.enrollment_id, DueAssessment.due_on >= from_day))}
+    for key, row in existing.items():
+        if key not in wanted and row.status == PLANNED:
+            row.status = CANCELLED
+    for key, item in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            plan_item(session, episode, item, zone)
+        elif row.status in (PLANNED, CANCELLED):
+            row.status, row.occasion = PLANNED, item.occasion
+    return episode
+
+
 def plan_item(session: Session, episode: Episode, item: schedule.PlannedAssessment, zone: ZoneInfo) -> None:
     session.add(DueAssessment(
         id=str(uuid.uuid4()), enrollment_id=episode.enrollment_id, patient_id=episode.patient_id,

@@ -18,6 +18,9 @@ START, MID, DISCHARGE, WEEKLY, BASELINE, FOLLOW_UP = (
 # An assessment taken up to this many days before a due date counts for it: less than half
 # the shortest (weekly) interval, so one assessment never covers two due dates.
 EARLY_DAYS = 3
+# A due item not announced within a week (the service was down, or the enrollment was entered
+# late) lapses instead: by then the next weekly assessment is due and a stale reminder misleads.
+STALE_AFTER = timedelta(days=7)
 
 
 @dataclass(frozen=True)

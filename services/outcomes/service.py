@@ -102,6 +102,12 @@ class OutcomesService(PlatformService):
         with self.db.unit_of_work() as uow:
             episodes.open_episode(uow.session, event.data, self.zone(event.site_id), event.time)
 
+    @consumes("intake", "TreatmentPlanUpdated")
+    def replan_measurement(self, event):
+        with self.db.unit_of_work() as uow:
+            zone = self.zone(self.site_of(uow.session, event.data["enrollment_id"]))
+            episodes.replan_episode(uow.session, event.data, zone, event.time.astimezone(zone).date())
+
     @consumes("intake", "ProgramCompleted")
     def summarise_completion(self, event):
         data = event.data

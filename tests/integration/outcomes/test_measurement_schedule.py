@@ -2,7 +2,9 @@
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from tests.harness import publish_event, wait_until
 from tests.integration.outcomes.scenario import enroll
+from tests.unit.event_examples import example
 
 DUE = ("outcomes", "AssessmentDue")
 
@@ -41,18 +43,51 @@ def test_a_week_later_phq9_and_gad7_fall_due_once(platform, outcomes, subscriber
     watcher = subscriber(DUE)
     start = future_monday()
     enrollment = enroll(platform, outcomes, start_date=start)
-    week_one = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=timezone.utc)
+    week_one = midday_at_riverside(start + timedelta(days=7))
 
-    announced = announce(outcomes, week_one + timedelta(hours=18))
-    again = announce(outcomes, week_one + timedelta(hours=19))
+    announced = [announce(outcomes, midday_at_riverside(start)), announce(outcomes, week_one),
+                 announce(outcomes, week_one + timedelta(hours=1))]
 
-    assert (announced, again) == (3, 0)  # who5 at the start, phq9 and gad7 at week one
+    assert announced == [1, 2, 0]  # who5 at the start; phq9 and gad7 at week one; nothing twice
     received = watcher.wait_for("AssessmentDue", count=3)
     watcher.drain()
     assert sorted((e["data"]["instrument"], e["data"]["due_on"]) for e in watcher.received) == [
         ("gad7", str(start + timedelta(days=7))), ("phq9", str(start + timedelta(days=7))),
         ("who5", str(start))]
     assert {e["data"]["enrollment_id"] for e in received} == {enrollment["enrollment_id"]}
+
+
+def test_an_item_not_announced_within_a_week_lapses_instead(platform, outcomes, subscriber):
+    watcher = subscriber(DUE)
+    start = future_monday()
+    enrollment = enroll(platform, outcomes, start_date=start)
+
+    announced = announce(outcomes, midday_at_riverside(start + timedelta(days=8)))
+
+    assert announced == 2  # week one's phq9 and gad7; the start's who5 is over a week old
+    items = outcomes.get(f"/enrollments/{enrollment['enrollment_id']}/schedule").json()["items"]
+    assert [(i["instrument"], i["status"]) for i in items if i["due_on"] == str(start)] == [("who5", "lapsed")]
+    assert {e["data"]["instrument"] for e in watcher.wait_for("AssessmentDue", count=2)} == {"phq9", "gad7"}
+
+
+def test_a_longer_plan_extends_the_schedule(platform, outcomes):
+    enrollment = enroll(platform, outcomes, start_date=future_monday(), planned_weeks=6)
+
+    publish_event(platform.amqp_uri, "TreatmentPlanUpdated", example(
+        "TreatmentPlanUpdated", site_id="riverside", enrollment_id=enrollment["enrollment_id"],
+        patient_id=enrollment["patient_id"], planned_weeks=10), site_id="riverside")
+
+    def who5_days():
+        items = outcomes.get(f"/enrollments/{enrollment['enrollment_id']}/schedule").json()["items"]
+        return [(date.fromisoformat(i["due_on"]) - enrollment["start_date"]).days
+                for i in items if i["instrument"] == "who5" and i["status"] == "planned"]
+
+    wait_until(lambda: who5_days() == [0, 35, 70], message=f"who5 still due on days {who5_days()}")
+
+
+def midday_at_riverside(day):
+    """17:00 UTC: midday in New York (13:00 in summer), after the 9:00 due time either way."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=17)
 
 
 def test_trauma_track_without_screening_pcl5_is_due_at_the_start(platform, outcomes):
