@@ -1,9 +1,10 @@
 """A full series waitlists; a discharge cancels the future and promotes the first in line."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from tests.harness import wait_until
-from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, discharge, enroll,
+from tests.harness import publish_event, wait_until
+from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, START, discharge, enroll,
                                                  of_patient, open_clinic, set_clock, start_scheduling)
+from tests.unit.event_examples import example
 
 
 def test_full_series_waitlists_in_order_and_a_discharge_promotes_the_first(platform, events):
@@ -39,3 +40,23 @@ def test_full_series_waitlists_in_order_and_a_discharge_promotes_the_first(platf
     wait_until(lambda: service.get(f"/group-series/{clinic['group']['series_id']}").json()["seats_taken"] == 1)
     assert not [e for e in events.drain() if e["type"] == "SessionScheduled"
                 and e["data"]["patient_id"] == second["patient_id"] and e["data"]["kind"] == "group"]
+
+
+def test_program_completed_cancels_what_is_left_and_keeps_the_past(platform, events):
+    service = start_scheduling(platform)
+    open_clinic(service)
+    patient = enroll(platform)
+    events.wait_for("SessionScheduled", where=of_patient(patient["patient_id"]), count=BOOKINGS_PER_ENROLLMENT)
+    set_clock(service, datetime(2026, 3, 13, 12, 0, tzinfo=timezone.utc))  # Friday of the last week
+
+    publish_event(platform.amqp_uri, "ProgramCompleted", example(
+        "ProgramCompleted", site_id="riverside", enrollment_id=patient["enrollment_id"],
+        patient_id=patient["patient_id"], start_date=START, completed_on=date(2026, 3, 13),
+        weeks_in_program=2, attendance_rate=0.9), site_id="riverside")
+
+    events.wait_for("SessionCancelled", where=of_patient(patient["patient_id"]))
+    cancelled = [e["data"] for e in events.drain() if e["type"] == "SessionCancelled"]
+    assert [d["reason"] for d in cancelled] == ["program_completed"]  # Friday's group only
+    schedule = service.get(f"/patients/{patient['patient_id']}/schedule").json()
+    assert schedule["enrollment_status"] == "completed"
+    assert sum(s["booking_status"] == "booked" for s in schedule["sessions"]) == BOOKINGS_PER_ENROLLMENT - 1
