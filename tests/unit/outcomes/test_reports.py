@@ -1,6 +1,9 @@
 """The outcomes report: cohorts by period, rates per site and track, paired scores only."""
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from services.outcomes.reports import EpisodeOutcome, outcome_report
 from services.outcomes.summary import Measure
 
@@ -80,3 +83,25 @@ def test_a_period_with_no_ended_episode_has_null_rates_not_zero():
     [group] = outcome_report([episode(status="active", ended=None, rate=None)], *Q1)
 
     assert group["completion_rate"] is None and group["mean_attendance_rate"] is None
+
+
+outcome = st.builds(
+    lambda status, rate, pairs: episode(
+        status=status, ended=None if status == "active" else date(2026, 2, 1),
+        rate=None if status == "active" else rate,
+        measures=[phq9(b, f, None, None if b < 10 else f * 2 <= b, None if b < 10 else f < 5)
+                  for b, f in pairs]),
+    st.sampled_from(["active", "completed", "discharged"]), st.floats(0, 1),
+    st.lists(st.tuples(st.integers(0, 27), st.integers(0, 27)), max_size=1))
+
+
+@given(st.lists(outcome, min_size=1, max_size=20))
+def test_every_rate_is_a_fraction_or_null_and_counts_add_up(episodes):
+    [group] = outcome_report(episodes, *Q1)
+
+    assert group["completed"] <= group["ended"] <= group["enrolled"] == len(episodes)
+    figures = group["measures"]["phq9"]
+    assert figures["n_at_caseness"] <= figures["n"] <= group["ended"]
+    for value in (group["completion_rate"], group["mean_attendance_rate"], figures["response_rate"],
+                  figures["remission_rate"], figures["reliable_improvement_rate"]):
+        assert value is None or 0.0 <= value <= 1.0

@@ -1,5 +1,7 @@
 """Outcome summary figures: baseline, final, change, reliable change, response, remission, attendance."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.outcomes.summary import Attendance, Measure, attendance, measure, measures
 
@@ -64,3 +66,43 @@ def test_attendance_rate_leaves_out_excused_absences():
 def test_without_counted_sessions_the_rate_intake_reported_stands_in():
     assert attendance(["excused"], reported_rate=0.9) == Attendance(0.9, "intake", 0, 0)
     assert attendance([]) == Attendance(0.0, "none", 0, 0)
+
+
+SCALES = {"phq9": (27, 1), "gad7": (21, 1), "pcl5": (80, 1), "who5": (25, 4)}
+CASENESS = {"phq9": 10, "gad7": 10, "pcl5": 33}
+
+
+@st.composite
+def instrument_series(draw):
+    instrument = draw(st.sampled_from(sorted(SCALES)))
+    raw_max, multiplier = SCALES[instrument]
+    total = st.integers(0, raw_max).map(lambda raw: raw * multiplier)
+    return instrument, draw(st.none() | total), draw(st.lists(total, max_size=6))
+
+
+@given(instrument_series())
+def test_a_measure_pairs_baseline_and_final_and_applies_caseness(series):
+    instrument, screening, scores = series
+    result = measure(instrument, screening, scores)
+
+    if not scores:
+        assert result is None
+        return
+    assert result.final_score == scores[-1]
+    if result.baseline_score is None:
+        assert screening is None and len(scores) == 1
+        assert (result.change, result.reliable_change, result.response) == (None, None, None)
+        return
+    assert result.baseline_score == (screening if screening is not None else scores[0])
+    assert result.change == result.final_score - result.baseline_score
+    at_caseness = instrument in CASENESS and result.baseline_score >= CASENESS[instrument]
+    assert (result.response is None) == (not at_caseness)
+    assert (result.remission is None) == (not at_caseness)
+
+
+@given(st.lists(st.sampled_from(["attended", "missed", "excused"])))
+def test_attendance_rate_is_a_fraction_of_the_counted_sessions(statuses):
+    result = attendance(statuses)
+
+    assert 0.0 <= result.rate <= 1.0
+    assert result.counted == statuses.count("attended") + statuses.count("missed")
