@@ -9,12 +9,13 @@ from sqlalchemy import func, or_, select
 from services.scheduling.booking import (SeriesOption, TherapistOption, choose_series,
                                          choose_therapist, core_modality_first, family_days,
                                          program_days)
-from services.scheduling.reservations import (Context, book, book_series_until, bookable_from, cancel,
-                                          future_bookings, join_series, leave_series, new_id,
-                                          patient_busy, program_end, put_on_waitlist, take_seat)
 from services.scheduling.models import (Availability, Enrollment, GroupSeries, SeriesMember, Session,
                                         Staff, WaitlistEntry)
 from services.scheduling.occurrences import Occurrence, parse_hhmm
+from services.scheduling.reservations import (Context, book, book_series_until, bookable_from,
+                                              cancel, future_bookings, join_series, leave_series,
+                                              new_id, patient_busy, program_end, put_on_waitlist,
+                                              take_seat)
 
 log = logging.getLogger(__name__)
 
