@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.instruments import IOP
@@ -61,7 +62,10 @@ def enroll(session: Session, referral: Referral, body: dict, *, minutes: Mapping
         site_id=referral.site_id, track=body["track"], recommended_track=referral.recommended_track,
         age_band=band, start_date=body["start_date"], plan_version=1, status=ACTIVE)
     session.add(enrollment)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request enrolled the referral first
+        raise Conflict("This referral is already enrolled.") from None
     version = _new_version(enrollment, body["plan"], body["planned_weeks"], body["goals"], hours,
                            created_by)
     session.add(version)

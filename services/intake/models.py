@@ -42,7 +42,7 @@ class Consent(Base):
     treatment: Mapped[bool] = mapped_column(Boolean)
     email: Mapped[bool] = mapped_column(Boolean)
     sms: Mapped[bool] = mapped_column(Boolean)
-    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Referral(Base):

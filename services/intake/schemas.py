@@ -79,25 +79,43 @@ class ConsentsIn(Schema):
 
 
 class ReferralIn(Schema):
+    """A new patient (`patient` and `consents`), or a returning one (`patient_id`; `consents`
+    optional, replacing the recorded ones when given)."""
+
     site_id = fields.String(required=True, validate=Length(1, 64))
-    patient = fields.Nested(PatientIn, required=True)
+    patient = fields.Nested(PatientIn, load_default=None)
+    patient_id = uuid_string(load_default=None)
     # A short code for who referred (`self`, `primary_care`): events carry it, so no free text.
     source = fields.String(required=True, validate=Regexp(
         r"^[a-z][a-z0-9_]{0,63}$", error="Must be a short code of lowercase letters, digits and _."))
     referred_on = fields.Date(load_default=None)
     screening = fields.Nested(ScreeningIn, required=True)
-    consents = fields.Nested(ConsentsIn, required=True)
+    consents = fields.Nested(ConsentsIn, load_default=None)
 
     @validates_schema
     def consistent(self, data, **kwargs):
-        errors = {}
         patient, consents = data["patient"], data["consents"]
-        if consents["email"] and not patient["email"]:
-            errors["consents.email"] = ["Consent to email needs patient.email."]
-        if consents["sms"] and not patient["phone"]:
-            errors["consents.sms"] = ["Consent to SMS needs patient.phone."]
+        if (patient is None) == (data["patient_id"] is None):
+            raise ValidationError({"patient": ["Give either patient (new) or patient_id (returning)."]})
+        if patient is None:
+            return
+        errors = {}
+        if consents is None:
+            errors["consents"] = ["Missing data for required field."]
+        else:
+            errors.update(consent_errors(consents, patient["email"], patient["phone"]))
         if errors:
             raise ValidationError(errors)
+
+
+def consent_errors(consents: dict, email: str | None, phone: str | None) -> dict:
+    """A channel consented to needs its address."""
+    errors = {}
+    if consents["email"] and not email:
+        errors["consents.email"] = ["Consent to email needs patient.email."]
+    if consents["sms"] and not phone:
+        errors["consents.sms"] = ["Consent to SMS needs patient.phone."]
+    return errors
 
 
 class PlanIn(Schema):

@@ -47,7 +47,9 @@ class IntakeService(PlatformService):
         referred_on = referrals.check_referral(body, zones, today)
         caller.require_site(site)
         with self.db.unit_of_work() as uow:
-            referral = referrals.refer_patient(uow.session, body, referred_on)
+            patient = (referrals.returning_patient(uow.session, body, caller) if body["patient_id"]
+                       else referrals.new_patient(uow.session, body))
+            referral = referrals.refer_patient(uow.session, patient, body, referred_on)
             uow.raise_event("PatientReferred", referrals.patient_referred(referral),
                             site_id=site, subject=referral.id)
             uow.audit(caller, "create", "referral", referral.id, patient_id=referral.patient_id,

@@ -36,6 +36,9 @@ REFERRAL_CASES = [
     ("patient.preferred_language", "Spanish!", "patient.preferred_language"),
     ("consents.sms", True, "consents.sms"),  # the patient's phone is removed below
     ("consents.treatment", ..., "consents.treatment"),
+    ("consents", ..., "consents"),
+    ("patient", ..., "patient"),
+    ("patient_id", "7f1c2b9e-3c1d-4e8a-9f00-000000000000", "patient"),  # with patient: one or other
     ("source", "Dr. Smith at 555-0100", "source"),
     ("nickname", "Mari", "nickname"),
 ]

@@ -1,5 +1,6 @@
 """What an enrollment refuses: double enrollment, a plan outside IOP intensity, no IOP triage."""
-from tests.integration.intake.scenario import PLAN, enroll, enrollment_body, refer, row_count
+from tests.integration.intake.scenario import (PLAN, enroll, enrollment_body, refer, referral_body,
+                                               row_count)
 
 UNDER_ADULT_MINIMUM = {"group_sessions_per_week": 2, "individual_sessions_per_week": 1,
                        "family_sessions_per_month": 0, "education_sessions_per_week": 1}
@@ -84,3 +85,35 @@ def test_a_referral_without_treatment_consent_is_not_enrolled(intake):
 
     assert response.status_code == 422
     assert response.json()["errors"] == {"referral_id": ["The patient has not consented to treatment."]}
+
+
+def test_a_returning_patient_is_referred_again_but_not_enrolled_twice_at_once(platform, intake):
+    enrollment = enroll(intake)
+    patient_id = enrollment["patient_id"]
+    body = referral_body(patient_id=patient_id)
+    del body["patient"], body["consents"]
+
+    response = intake.post("/referrals", body, key="coordinator")
+    assert response.status_code == 201, response.text
+    second = response.json()
+    while_active = intake.post("/enrollments", enrollment_body(second["referral_id"]))
+    intake.post(f"/enrollments/{enrollment['enrollment_id']}/discharge",
+                {"reason": "withdrew", "on": "2026-11-20"})
+    after_discharge = intake.post("/enrollments", enrollment_body(second["referral_id"]))
+
+    assert second["patient_id"] == patient_id and row_count(platform, "patients") == 1
+    assert while_active.status_code == 409
+    assert after_discharge.status_code == 201, after_discharge.text
+    assert intake.get(f"/patients/{patient_id}").json()["enrollment_ids"] == [
+        enrollment["enrollment_id"], after_discharge.json()["enrollment_id"]]
+
+
+def test_a_returning_patient_of_another_site_is_not_found(intake):
+    enrollment = enroll(intake, site_id="lakeside")
+    body = referral_body(patient_id=enrollment["patient_id"])
+    del body["patient"], body["consents"]
+
+    response = intake.post("/referrals", body, key="coordinator")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"patient_id": ["No such patient."]}
