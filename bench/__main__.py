@@ -88,6 +88,12 @@ def wait_for_progress(t0: float) -> float:
     return PROGRESS.finished_at - t0
 
 
+def cpu(since: float, n: int, elapsed: float) -> str:
+    """This process's CPU per event: near 100% of a core means Python work, not waiting, sets the pace."""
+    used = time.process_time() - since
+    return f"CPU {1000 * used / n:.1f} ms/event ({used / elapsed:.0%} of a core)"
+
+
 def database_of(container) -> Database:
     return next(ext for ext in container.dependencies if isinstance(ext, Database))
 
@@ -118,7 +124,7 @@ def raw_kombu(broker: Broker, n: int) -> Result:
         with Connection(uri, transport_options={"confirm_publish": True}) as conn:
             queue(conn.default_channel).declare()
             producer = conn.Producer()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             for _ in range(n):
                 # confirm_publish: kombu waits for the broker's ack of each message in turn.
                 producer.publish(body, exchange=exchange, routing_key="raw", delivery_mode=2,
@@ -137,7 +143,7 @@ def raw_kombu(broker: Broker, n: int) -> Result:
                     conn.drain_events(timeout=WAIT_S)
             t2 = time.perf_counter()
     return Result("(a) kombu, confirm per message + consume", n / (t2 - t0),
-                  f"publish {n / (t1 - t0):,.0f}/s, consume {n / (t2 - t1):,.0f}/s")
+                  f"publish {n / (t1 - t0):,.0f}/s, consume {n / (t2 - t1):,.0f}/s; {cpu(c0, n, t2 - t0)}")
 
 
 def nameko_events(broker: Broker, n: int, writers: int) -> Result:
@@ -149,14 +155,15 @@ def nameko_events(broker: Broker, n: int, writers: int) -> Result:
         source.start()
         try:
             PROGRESS.reset(n)
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             dispatched = run_concurrently(source, "emit_many", n, writers)
             elapsed = wait_for_progress(t0)
+            used = cpu(c0, n, elapsed)
         finally:
             source.stop()
             sink.stop()
     return Result("(b) nameko EventDispatcher → @event_handler", n / elapsed,
-                  f"dispatch {n / (dispatched - t0):,.0f}/s")
+                  f"dispatch {n / (dispatched - t0):,.0f}/s; {used}")
 
 
 def platform_path(broker: Broker, n: int, writers: int, dialect: str) -> Result:
@@ -173,16 +180,18 @@ def platform_path(broker: Broker, n: int, writers: int, dialect: str) -> Result:
             try:
                 batches = BatchCounter(database_of(producer).relay.publisher)
                 PROGRESS.reset(n)
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 committed = run_concurrently(producer, "discharge_many", n, writers)
                 elapsed = wait_for_progress(t0)
+                used = cpu(c0, n, elapsed)
             finally:
                 producer.stop()
                 ledger.stop()
             rows = count_rows(ledger_url, Effect)
     finally:
         databases.drop_all()
-    result = Result(label, n / elapsed, f"commits {n / (committed - t0):,.0f}/s; {batches.describe()}")
+    result = Result(label, n / elapsed,
+                    f"commits {n / (committed - t0):,.0f}/s; {batches.describe()}; {used}")
     if rows != n:
         result.notes.append(f"{label}: {rows} ledger rows for {n} events")
     return result
@@ -206,17 +215,18 @@ def relay_only(broker: Broker, n: int, dialect: str) -> Result:
                 relay = database_of(producer).relay
                 fill_outbox(producer_url, n)
                 batches = BatchCounter(relay.publisher)
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 relay.wake()
                 while relay.backlog():
                     eventlet.sleep(0.005)
                 elapsed = time.perf_counter() - t0
+                used = cpu(c0, n, elapsed)
             finally:
                 producer.stop()
     finally:
         databases.drop_all()
     return Result(f"(d) relay alone, committed → confirmed, {DIALECTS[dialect]}", n / elapsed,
-                  batches.describe())
+                  f"{batches.describe()}; {used}")
 
 
 def fill_outbox(url: str, n: int) -> None:
