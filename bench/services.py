@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 import uuid
 
-import eventlet
+from eventlet.event import Event
 from nameko.events import EventDispatcher, event_handler
 from nameko.testing.services import dummy
 from sqlalchemy import String
@@ -25,7 +25,7 @@ class Progress:
 
     def reset(self, target: int) -> None:
         self.target, self.count, self.finished_at = target, 0, None
-        self.done = eventlet.event.Event()
+        self.done = Event()
 
     def hit(self) -> None:
         self.count += 1
