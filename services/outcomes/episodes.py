@@ -96,7 +96,7 @@ def close_episode(session: Session, enrollment_id: str, status: str, ended_on: d
             DueAssessment.due_on == item.due_on))
         if clash is None:
             plan_item(session, episode, item, zone)
-        else:  # only if the plan outran the episode: reuse the row for the follow-up
+        elif clash.status != FULFILLED:  # the plan outran the episode: the row becomes the follow-up
             clash.status, clash.occasion = PLANNED, item.occasion
     return episode
 
