@@ -204,6 +204,11 @@ class WorkerDatabase:
     def outbox_backlog(self) -> int:
         return self._provider.relay.backlog()
 
+    def published_events(self, **criteria) -> list[dict] | None:
+        from shared.outbox import published_events
+        with self._provider.engine.connect() as conn:
+            return published_events(conn, self._provider.table("outbox"), **criteria)
+
     @property
     def dialect(self) -> str:
         return self._provider.engine.dialect.name

@@ -6,6 +6,7 @@ lets one relay at a time publish, which keeps the order of the rows.
 """
 from __future__ import annotations
 
+import json
 import logging
 import zlib
 from datetime import timedelta
@@ -132,3 +133,23 @@ class OutboxRelay:
 
 def _lock_key(name: str) -> int:
     return zlib.crc32(name.encode())
+
+
+def published_events(conn, outbox, *, after_event_id: str | None, event_type: str | None,
+                     sites, limit: int) -> list[dict] | None:
+    """Published envelopes after the given event, oldest first; None if that event is unknown.
+
+    Serves ``GET /events`` so an integrator who was offline catches up from the outbox.
+    """
+    query = select(outbox.c.id, outbox.c.body).where(outbox.c.published_at.is_not(None))
+    if after_event_id:
+        after = conn.scalar(select(outbox.c.id).where(outbox.c.event_id == after_event_id))
+        if after is None:
+            return None
+        query = query.where(outbox.c.id > after)
+    if event_type:
+        query = query.where(outbox.c.type == event_type)
+    if sites is not None:
+        query = query.where(outbox.c.site_id.in_(sorted(sites)))
+    rows = conn.execute(query.order_by(outbox.c.id).limit(limit)).all()
+    return [json.loads(row.body) for row in rows]

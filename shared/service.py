@@ -5,6 +5,7 @@ A service class inherits ``PlatformService`` and declares ``name`` and ``db = Da
 from __future__ import annotations
 
 from kombu import Connection
+from marshmallow import Schema, fields, validate
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
@@ -13,7 +14,8 @@ from shared.http import ROUTES, api
 from shared.logs import set_correlation_id
 from shared.metrics import CONTENT_TYPE, Metrics
 from shared.openapi import openapi_document
-from shared.problems import ServiceUnavailable
+from shared.events import CATALOG
+from shared.problems import NotFound, ServiceUnavailable
 
 
 class CorrelationId(DependencyProvider):
@@ -27,6 +29,12 @@ class CorrelationId(DependencyProvider):
 
     def worker_teardown(self, worker_ctx):
         set_correlation_id(None)
+
+
+class EventReplayQuery(Schema):
+    after = fields.String(load_default=None, metadata={"description": "id of the last event seen"})
+    type = fields.String(load_default=None, validate=validate.OneOf(sorted(CATALOG)))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class PlatformService:
@@ -65,3 +73,14 @@ class PlatformService:
     @api("GET", "/openapi.json", public=True, summary="This document")
     def openapi(self, request):
         return openapi_document(self.name, ROUTES.get(self.name, []))
+
+    @api("GET", "/events", query=EventReplayQuery, roles=["integrator"],
+         summary="Events this service published after a given one (catch-up for integrators)")
+    def replay_events(self, request):
+        query = request.query
+        events = self.db.published_events(
+            after_event_id=query["after"], event_type=query["type"],
+            sites=request.caller.sites, limit=query["limit"])
+        if events is None:
+            raise NotFound("No retained event has that id; start again without 'after'.")
+        return {"events": events, "last": events[-1]["id"] if events else query["after"]}
