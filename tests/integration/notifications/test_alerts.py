@@ -4,6 +4,7 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
+from tests.harness import wait_until
 from tests.integration.notifications.events import risk_flag_raised
 
 
@@ -36,7 +37,7 @@ def test_high_risk_flag_emails_and_texts_on_call_staff_within_seconds(clinic, ma
     alert_id = event["data"]["alert_id"]
     assert mail["subject"] == "Urgent care-team alert at Riverside Clinic" and alert_id in mail["body"]
     assert "Ana" not in mail["body"] and "phq" not in mail["body"].lower()
-    [sms] = sms_provider.to(on_call["phone"])
+    [sms] = wait_until(lambda: sms_provider.to(on_call["phone"]), timeout=5)
     assert alert_id in sms["body"]
 
 
