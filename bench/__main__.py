@@ -218,6 +218,8 @@ def relay_only(broker: Broker, n: int, dialect: str) -> Result:
                 c0, t0 = time.process_time(), time.perf_counter()
                 relay.wake()
                 while relay.backlog():
+                    if time.perf_counter() - t0 > WAIT_S:
+                        raise RuntimeError(f"{relay.backlog()}/{n} outbox rows unconfirmed after {WAIT_S:.0f}s")
                     eventlet.sleep(0.005)
                 elapsed = time.perf_counter() - t0
                 used = cpu(c0, n, elapsed)
