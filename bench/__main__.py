@@ -113,7 +113,7 @@ class BatchCounter:
 
     def describe(self) -> str:
         mean = self.messages / self.rounds if self.rounds else 0
-        return f"{self.rounds} confirm rounds, {mean:.0f} events each"
+        return f"{self.rounds} confirm round{'' if self.rounds == 1 else 's'}, {mean:.0f} events each"
 
 
 def raw_kombu(broker: Broker, n: int) -> Result:
