@@ -15,6 +15,11 @@ class Clock(DependencyProvider):
     (for instance to record attendance on a session that has "started") without sleeping.
     """
 
+    def setup(self):
+        config = self.container.config
+        if config.get(CLOCK_KEY) and str(config.get("IOP_ENV", "")).lower() == "production":
+            raise RuntimeError(f"{CLOCK_KEY} fixes the clock for tests; refused with IOP_ENV=production.")
+
     def get_dependency(self, worker_ctx):
         return self.now
 
