@@ -36,7 +36,12 @@ class Attendance:
     @property
     def rate(self) -> float | None:
         """None until a session counts: no attendance is not the same as 0%."""
-        return round(self.attended / self.counted, 4) if self.counted else None
+        return self.attended / self.counted if self.counted else None
+
+    @property
+    def reported_rate(self) -> float | None:
+        """The rate as answered and published: four decimals (the rule uses the exact one)."""
+        return None if self.rate is None else round(self.rate, 4)
 
 
 def tally(statuses: Iterable[str]) -> Attendance:

@@ -99,13 +99,13 @@ def discharge(session: Session, enrollment: Enrollment, body: dict, *,
             completion.check_completion(record, required_rate, body["override_reason"])
         except completion.CompletionRefused as refused:
             raise Unprocessable(str(refused), errors={"reason": [str(refused)]},
-                                attendance_rate=record.rate, attended=record.attended,
+                                attendance_rate=record.reported_rate, attended=record.attended,
                                 counted_sessions=record.counted,
                                 required_rate=required_rate) from None
     enrollment.status = DISCHARGED
     enrollment.discharge_reason = body["reason"]
     enrollment.discharged_on = body["on"]
-    enrollment.discharge_attendance_rate = record.rate
+    enrollment.discharge_attendance_rate = record.reported_rate
     enrollment.override_reason = body["override_reason"]
     session.flush()
     return record
@@ -169,6 +169,6 @@ def discharge_event(enrollment: Enrollment, record: completion.Attendance) -> tu
             **ids, "start_date": enrollment.start_date, "completed_on": enrollment.discharged_on,
             "weeks_in_program": completion.weeks_in_program(enrollment.start_date,
                                                             enrollment.discharged_on),
-            "attendance_rate": record.rate or 0.0}
+            "attendance_rate": record.reported_rate or 0.0}
     return "PatientDischarged", {**ids, "discharged_on": enrollment.discharged_on,
                                  "reason": enrollment.discharge_reason}

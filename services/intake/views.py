@@ -38,7 +38,7 @@ def enrollment_view(enrollment: Enrollment, version: PlanVersion, record: comple
             "weekly_hours": version.weekly_hours, "plan_version": version.version,
             "plan": plan_of(version),
             "attendance": {"attended": record.attended, "missed": record.missed,
-                           "excused": record.excused, "rate": record.rate,
+                           "excused": record.excused, "rate": record.reported_rate,
                            "required_rate": required_rate,
                            "meets_completion_rate": completion.meets_completion_rate(
                                record, required_rate)},

@@ -28,7 +28,7 @@ def test_rate_under_the_threshold_refuses_completion_with_the_numbers():
     record = Attendance(attended=5, missed=2, excused=1)
     with pytest.raises(CompletionRefused) as refused:
         check_completion(record, REQUIRED, None)
-    assert refused.value.attendance.rate == pytest.approx(0.7143)
+    assert refused.value.attendance.reported_rate == 0.7143
     assert "75%" in str(refused.value) and "5 of 7" in str(refused.value)
 
 
@@ -47,3 +47,9 @@ def test_completion_without_any_counted_session_needs_an_override():
 ])
 def test_weeks_in_program_count_started_weeks(end, weeks):
     assert weeks_in_program(date(2027, 1, 4), end) == weeks
+
+
+def test_a_rate_just_under_the_threshold_does_not_round_up_to_completion():
+    record = Attendance(attended=14999, missed=5001, excused=0)  # 0.74995
+    assert record.reported_rate == 0.75
+    assert not meets_completion_rate(record, REQUIRED)
