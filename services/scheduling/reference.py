@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from shared.enums import WEEKDAYS
 from shared.problems import validation_problem
 from services.scheduling.reservations import new_id
@@ -74,3 +76,20 @@ def series_view(series: GroupSeries, occurrences: int | None = None) -> dict:
     if occurrences is not None:
         view["occurrences"] = occurrences
     return view
+
+
+def site_staff(uow, site_id: str) -> list[dict]:
+    staff = list(uow.session.scalars(select(Staff).where(Staff.site_id == site_id)
+                                     .order_by(Staff.name, Staff.id)))
+    windows = uow.session.scalars(select(Availability).where(
+        Availability.staff_id.in_([s.id for s in staff])).order_by(Availability.weekday, Availability.start_time))
+    by_staff: dict[str, list] = {}
+    for window in windows:
+        by_staff.setdefault(window.staff_id, []).append(window)
+    return [staff_view(s, by_staff.get(s.id, [])) for s in staff]
+
+
+def site_series(uow, site_id: str) -> list[dict]:
+    return [series_view(s) for s in uow.session.scalars(
+        select(GroupSeries).where(GroupSeries.site_id == site_id)
+        .order_by(GroupSeries.created_at, GroupSeries.id))]

@@ -63,6 +63,18 @@ class SchedulingService(PlatformService):
             uow.audit(request.caller, "create", "group_series", series.id, site_id=series.site_id)
             return reference.series_view(series, count)
 
+    @api("GET", "/sites/<string:site_id>/staff", roles=READERS)
+    def list_staff(self, request, site_id):
+        self.visible_site(request.caller, site_id)
+        with self.db.unit_of_work() as uow:
+            return {"site_id": site_id, "staff": reference.site_staff(uow, site_id)}
+
+    @api("GET", "/sites/<string:site_id>/group-series", roles=READERS)
+    def list_series(self, request, site_id):
+        self.visible_site(request.caller, site_id)
+        with self.db.unit_of_work() as uow:
+            return {"site_id": site_id, "series": reference.site_series(uow, site_id)}
+
     @api("GET", "/group-series/<string:series_id>", roles=READERS)
     def get_series(self, request, series_id):
         with self.db.unit_of_work() as uow:
@@ -76,9 +88,7 @@ class SchedulingService(PlatformService):
 
     @api("GET", "/sites/<string:site_id>/calendar", query=CalendarQuery, roles=READERS)
     def site_calendar(self, request, site_id):
-        if site_id not in self.config["SITES"]:
-            raise NotFound("Site not found.")
-        request.caller.visible(site_id, "Site")
+        self.visible_site(request.caller, site_id)
         with self.db.unit_of_work() as uow:
             return views.calendar(uow, site_id, request.query["from_"], request.query["to"],
                                   self.context(request.caller))
@@ -167,6 +177,11 @@ class SchedulingService(PlatformService):
         if enrollment is None:
             raise EnrollmentNotYetKnown(event.data["enrollment_id"])
         return enrollment
+
+    def visible_site(self, caller: Caller, site_id: str) -> None:
+        if site_id not in self.config["SITES"]:
+            raise NotFound("Site not found.")
+        caller.visible(site_id, "Site")
 
     def service_context(self) -> Context:
         return self.context(Caller.service(self.name))

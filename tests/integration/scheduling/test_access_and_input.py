@@ -136,3 +136,20 @@ def test_reading_a_patients_schedule_is_audited(platform, events):
     engine.dispose()
     assert [tuple(r) for r in rows] == [("service:scheduling", "book", "schedule"),
                                        ("dev-riverside", "read", "schedule")]
+
+
+def test_a_site_lists_its_staff_and_series_to_its_own_keys(platform):
+    service = start_scheduling(platform)
+    clinic = open_clinic(service)
+
+    listed = service.get("/sites/riverside/staff", key="riverside").json()["staff"]
+    series = service.get("/sites/riverside/group-series", key="riverside").json()["series"]
+
+    assert {s["staff_id"] for s in listed} == {clinic["therapist"]["staff_id"], clinic["facilitator"]["staff_id"]}
+    therapist = next(s for s in listed if s["staff_id"] == clinic["therapist"]["staff_id"])
+    assert [a["weekday"] for a in therapist["availability"]] == ["mon", "tue", "wed", "thu", "fri"]
+    assert [(s["modality"], s["weekdays"], s["timezone"]) for s in series] == [
+        ("cbt_group", ["mon", "wed", "fri"], "America/New_York"),
+        ("psychoeducation", ["tue"], "America/New_York")]
+    assert service.get("/sites/riverside/staff", key="lakeside").status_code == 404
+    assert service.get("/sites/nowhere/group-series").status_code == 404
