@@ -98,14 +98,20 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             from psycogreen.eventlet import patch_psycopg
             patch_psycopg()
             _psycopg_patched = True
+        # No pre-ping (a round trip per transaction): a connection broken by a database restart
+        # fails its one transaction — retried by the inbox, or a 500 for a request — and
+        # SQLAlchemy then drops every older connection of the pool.
         return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
-                             pool_pre_ping=True, future=True)
+                             pool_recycle=1800, future=True)
     engine = create_engine(url, connect_args={"timeout": 30}, future=True)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")  # readers in other processes never block
+        # In WAL mode NORMAL cannot corrupt the file; it skips an fsync per commit and risks
+        # only the last commits on power loss (not on a crash), fine for the development default.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
