@@ -94,7 +94,8 @@ def _plan_booking_reminders(session, event, booking: SessionBooking, now, rules)
     zone = ZoneInfo(booking.timezone)
     for planned in reminders.plan_reminders(booking.starts_at, zone, now, rules):
         plan_message(session, event, t.reminder_template(planned.hours_before),
-                     patient_id=booking.patient_id, send_at=planned.send_at, now=now,
+                     # a skipped reminder lists the time it was due
+                     patient_id=booking.patient_id, send_at=planned.send_at or planned.due_at, now=now,
                      skipped=planned.skipped, booking_id=booking.booking_id,
                      expires_at=booking.starts_at,
                      details={"starts_at": booking.starts_at.isoformat(), "timezone": booking.timezone})

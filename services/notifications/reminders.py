@@ -40,6 +40,7 @@ class QuietHours:
 @dataclass(frozen=True)
 class PlannedReminder:
     hours_before: int
+    due_at: datetime              # aware UTC: the offset on the wall clock, before quiet hours
     send_at: datetime | None      # aware UTC; None when skipped
     skipped: str | None = None
 
@@ -67,13 +68,14 @@ def plan_reminders(starts_at: datetime, zone: ZoneInfo, now: datetime, rules: di
     local_start = starts_at.astimezone(zone).replace(tzinfo=None)
     planned = []
     for hours in rules["reminder_offsets_hours"]:
-        send_at = out_of_quiet_hours(_wall_clock(local_start - timedelta(hours=hours), zone), zone, quiet)
+        due_at = _wall_clock(local_start - timedelta(hours=hours), zone)
+        send_at = out_of_quiet_hours(due_at, zone, quiet)
         if send_at >= starts_at:
-            planned.append(PlannedReminder(hours, None, SKIPPED_QUIET_HOURS))
+            planned.append(PlannedReminder(hours, due_at, None, SKIPPED_QUIET_HOURS))
         elif send_at < now:
-            planned.append(PlannedReminder(hours, None, SKIPPED_WINDOW_PASSED))
+            planned.append(PlannedReminder(hours, due_at, None, SKIPPED_WINDOW_PASSED))
         else:
-            planned.append(PlannedReminder(hours, send_at))
+            planned.append(PlannedReminder(hours, due_at, send_at))
     return planned
 
 

@@ -42,6 +42,7 @@ def test_eight_oclock_session_skips_its_two_hour_reminder():
     reminders = planned(local(NEW_YORK, 2026, 12, 9, 8, 0))
 
     assert reminders[2].send_at is None and reminders[2].skipped == SKIPPED_QUIET_HOURS
+    assert reminders[2].due_at == local(NEW_YORK, 2026, 12, 9, 6, 0)
     assert reminders[24].send_at == local(NEW_YORK, 2026, 12, 8, 8, 0)
 
 
