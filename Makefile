@@ -34,10 +34,12 @@ run: install topology migrate
 
 test: install
 	bash scripts/ensure-broker.sh
+	bash scripts/ensure-compose.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
 	bash scripts/ensure-broker.sh
+	bash scripts/ensure-compose.sh
 	bash scripts/ensure-postgres.sh
 	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
