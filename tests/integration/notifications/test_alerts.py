@@ -93,3 +93,5 @@ def test_notification_routes_check_keys_roles_sites_and_input(clinic):
     assert notifications.get(path, key="lakeside").json()["notifications"] == []
     assert len(notifications.get(path, key="riverside").json()["notifications"]) == 2
     assert ("dev-lakeside", "read", "notifications") in audit_actions(clinic.platform, patient["patient_id"])
+    paths = notifications.get("/openapi.json", key=None).json()["paths"]
+    assert {"/notifications", "/alerts", "/notifications/dispatch"} <= set(paths)
