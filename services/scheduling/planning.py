@@ -79,11 +79,10 @@ def adjust_to_plan(uow, enrollment: Enrollment, data: dict, ctx: Context) -> Non
 def end_enrollment(uow, enrollment: Enrollment, status: str, reason: str, ctx: Context) -> None:
     """Cancel every future booking (SessionCancelled each) and give freed seats to the waitlist."""
     enrollment.status = status
-    for booking, session in future_bookings(uow, enrollment.id, ctx.now):
-        if session.series_id is None:
-            cancel(uow, booking, session, reason)
     for series in member_series(uow, enrollment):
         leave_series(uow, enrollment, series, reason, ctx)
+    for booking, session in future_bookings(uow, enrollment.id, ctx.now):
+        cancel(uow, booking, session, reason)
     for entry in uow.session.scalars(select(WaitlistEntry).where(
             WaitlistEntry.enrollment_id == enrollment.id, WaitlistEntry.status == "waiting")):
         entry.status = "removed"

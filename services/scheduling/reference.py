@@ -1,11 +1,12 @@
 """Reference data: staff with their weekly availability, and group series with their occurrences."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from shared.db import utcnow  # wall time: records the creation order, decides nothing
 from shared.enums import WEEKDAYS
 from shared.problems import validation_problem
 from services.scheduling.reservations import new_id
@@ -16,11 +17,11 @@ from services.scheduling.occurrences import weekly_occurrences
 OPEN_SERIES_WEEKS = 52
 
 
-def create_staff(uow, body: dict, now: datetime) -> Staff:
+def create_staff(uow, body: dict) -> Staff:
     staff = Staff(id=new_id(), site_id=body["site_id"], name=body["name"], email=body["email"],
                   phone=body["phone"], roles=sorted(set(body["roles"])),
                   languages=list(dict.fromkeys(body["languages"])),
-                  max_caseload=body["max_caseload"], created_at=now)
+                  max_caseload=body["max_caseload"], created_at=utcnow())
     uow.session.add(staff)
     uow.session.flush()  # no ORM relationships: parents are flushed before their rows
     for window in body["availability"]:
@@ -30,7 +31,7 @@ def create_staff(uow, body: dict, now: datetime) -> Staff:
     return staff
 
 
-def create_series(uow, body: dict, zone: ZoneInfo, now: datetime) -> tuple[GroupSeries, int]:
+def create_series(uow, body: dict, zone: ZoneInfo) -> tuple[GroupSeries, int]:
     """The series and every occurrence, generated in local time and stored in UTC."""
     facilitator = uow.session.get(Staff, body["facilitator_id"])
     if facilitator is None or facilitator.site_id != body["site_id"]:
@@ -42,7 +43,7 @@ def create_series(uow, body: dict, zone: ZoneInfo, now: datetime) -> tuple[Group
         kind=body["kind"], weekdays=sorted(WEEKDAYS.index(d) for d in body["weekdays"]),
         start_time=body["start_time"], duration_minutes=body["duration_minutes"],
         capacity=body["capacity"], seats_taken=0, facilitator_id=facilitator.id, timezone=zone.key,
-        starts_on=body["starts_on"], ends_on=body["ends_on"], created_at=now)
+        starts_on=body["starts_on"], ends_on=body["ends_on"], created_at=utcnow())
     uow.session.add(series)
     uow.session.flush()
     last_day = body["ends_on"] or body["starts_on"] + timedelta(weeks=OPEN_SERIES_WEEKS)

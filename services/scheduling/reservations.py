@@ -46,7 +46,10 @@ def book(uow, enrollment: Enrollment, session: Session, ctx: Context) -> Booking
         booking = Booking(id=new_id(), session_id=session.id, patient_id=enrollment.patient_id,
                           enrollment_id=enrollment.id, site_id=enrollment.site_id, created_at=ctx.now)
         uow.session.add(booking)
+    # A cancelled booking comes back (the constraint allows one row per patient and session),
+    # now for this enrollment: a patient may be re-enrolled after a discharge.
     booking.status, booking.cancel_reason = "booked", None
+    booking.enrollment_id, booking.site_id = enrollment.id, enrollment.site_id
     uow.session.flush()  # the unique (patient, session) constraint speaks here, not at commit
     uow.raise_event("SessionScheduled", scheduled_event(booking, session),
                     site_id=enrollment.site_id, subject=booking.id)

@@ -49,7 +49,7 @@ class SchedulingService(PlatformService):
     def create_staff(self, request):
         request.caller.require_site(request.body["site_id"])
         with self.db.unit_of_work() as uow:
-            staff = reference.create_staff(uow, request.body, self.clock())
+            staff = reference.create_staff(uow, request.body)
             uow.audit(request.caller, "create", "staff", staff.id, site_id=staff.site_id)
             windows = uow.session.scalars(select(Availability).where(Availability.staff_id == staff.id))
             return reference.staff_view(staff, list(windows))
@@ -59,7 +59,7 @@ class SchedulingService(PlatformService):
         request.caller.require_site(request.body["site_id"])
         zone = site_zones(self.config)[request.body["site_id"]]
         with self.db.unit_of_work() as uow:
-            series, count = reference.create_series(uow, request.body, zone, self.clock())
+            series, count = reference.create_series(uow, request.body, zone)
             uow.audit(request.caller, "create", "group_series", series.id, site_id=series.site_id)
             return reference.series_view(series, count)
 
