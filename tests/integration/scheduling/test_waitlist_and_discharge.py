@@ -60,3 +60,22 @@ def test_program_completed_cancels_what_is_left_and_keeps_the_past(platform, eve
     schedule = service.get(f"/patients/{patient['patient_id']}/schedule").json()
     assert schedule["enrollment_status"] == "completed"
     assert sum(s["booking_status"] == "booked" for s in schedule["sessions"]) == BOOKINGS_PER_ENROLLMENT - 1
+
+
+def test_a_patient_enrolled_again_after_a_discharge_is_booked_for_the_new_enrollment(platform, events):
+    service = start_scheduling(platform)
+    open_clinic(service)
+    before = enroll(platform)
+    events.wait_for("SessionScheduled", where=of_patient(before["patient_id"]), count=BOOKINGS_PER_ENROLLMENT)
+    set_clock(service, datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc))
+    discharge(platform, before)
+    events.wait_for("SessionCancelled", count=7)
+
+    again = enroll(platform, patient_id=before["patient_id"], start_date=date(2026, 3, 4))
+
+    rebooked = events.wait_for("SessionScheduled", where=lambda e: e["data"]["enrollment_id"] == again["enrollment_id"]
+                               and e["data"]["kind"] == "group", count=6)  # Wed 4 … Mon 16
+    schedule = service.get(f"/patients/{before['patient_id']}/schedule").json()
+    assert schedule["enrollment_id"] == again["enrollment_id"]
+    booked = {s["session_id"] for s in schedule["sessions"] if s["booking_status"] == "booked"}
+    assert {e["data"]["session_id"] for e in rebooked} <= booked
