@@ -20,7 +20,7 @@ from shared.events.docs import envelope_document
 from shared.events.envelope import EnvelopeSchema
 from shared.jsonschema import to_json_schema
 from shared.topology import SERVICES, service_class, subscriptions
-from tests.harness import publish_event, wait_until
+from tests.harness import TcpProxy, publish_event, wait_until
 from tests.unit.event_examples import example
 
 SUBSCRIBER = ROOT / "examples" / "subscriber.py"
@@ -187,19 +187,37 @@ class Subscriber:
                 "--max", str(max_events)]
         for bind in binds:
             args += ["--bind", bind]
+        self.queue = queue
         with open(self.stdout, "wb") as out, open(self.stderr, "wb") as err:
             self.process = subprocess.Popen(args, cwd=workdir, stdout=out, stderr=err)
-        wait_until(lambda: f"consuming {queue}" in self.stderr.read_text() or self.process.poll() is not None,
+
+    def wait_until_consuming(self):
+        wait_until(lambda: f"consuming {self.queue}" in self.stderr.read_text()
+                   or self.process.poll() is not None,
                    timeout=20, message="the subscriber did not start consuming")
         assert self.process.poll() is None, self.stderr.read_text()
 
     def finish(self, timeout=30) -> list[dict]:
-        try:
-            assert self.process.wait(timeout=timeout) == 0, self.stderr.read_text()
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
+        """What it printed, once it stopped by itself after --max events."""
+        assert self.process.wait(timeout=timeout) == 0, self.stderr.read_text()
         return [json.loads(line) for line in self.stdout.read_text().splitlines()]
+
+
+@pytest.fixture
+def start_subscriber(tmp_path):
+    """Starts examples/subscriber.py; whatever a failed test left running is killed."""
+    started = []
+
+    def start(amqp_uri, queue, binds, max_events):
+        started.append(Subscriber(amqp_uri, tmp_path, queue, binds, max_events))
+        started[-1].wait_until_consuming()
+        return started[-1]
+
+    yield start
+    for subscriber in started:
+        if subscriber.process.poll() is None:
+            subscriber.process.kill()
+            subscriber.process.wait()
 
 
 def republish(amqp_uri, envelope):
@@ -228,10 +246,10 @@ def attended(amqp_uri, site="riverside"):
                          site_id=site)
 
 
-def test_subscriber_processes_each_event_once_and_acks_everything(amqp_uri, broker, tmp_path):
+def test_subscriber_processes_each_event_once_and_acks_everything(amqp_uri, broker, start_subscriber):
     queue = "my-integration"
     binds = ["intake:PatientEnrolled", "scheduling:SessionAttended"]
-    subscriber = Subscriber(amqp_uri, tmp_path, queue, binds, max_events=3)
+    subscriber = start_subscriber(amqp_uri, queue, binds, max_events=3)
 
     first = enrolled(amqp_uri)
     second = attended(amqp_uri)
@@ -256,11 +274,33 @@ def test_subscriber_processes_each_event_once_and_acks_everything(amqp_uri, brok
                and broker.queue(vhost, queue).get("messages") == 0, timeout=15)
 
     # Restarted with the same seen-id file: an event seen before the restart is not reprocessed.
-    subscriber = Subscriber(amqp_uri, tmp_path, queue, binds, max_events=1)
+    subscriber = start_subscriber(amqp_uri, queue, binds, max_events=1)
     republish(amqp_uri, second)
     fourth = enrolled(amqp_uri)
     assert [event["id"] for event in subscriber.finish()] == [fourth["id"]]
     assert message_count(amqp_uri, queue) == 0
+
+
+def test_subscriber_reconnects_and_gets_what_was_published_while_it_was_cut_off(amqp_uri, start_subscriber):
+    proxy = TcpProxy(5672)
+    try:
+        subscriber = start_subscriber(proxy.uri(amqp_uri), "my-integration",
+                                      ["scheduling:SessionAttended"], max_events=2)
+        first = attended(amqp_uri)
+        wait_until(lambda: subscriber.stdout.read_text().count("\n") == 1)
+
+        proxy.cut()
+        wait_until(lambda: "Connection to broker lost" in subscriber.stderr.read_text(),
+                   message="the subscriber did not notice the lost connection")
+        second = attended(amqp_uri)  # kept by its durable queue meanwhile
+        proxy.restore()
+
+        printed = subscriber.finish()
+    finally:
+        proxy.cut()
+    assert [event["id"] for event in printed] == [first["id"], second["id"]]
+    assert subscriber.stderr.read_text().count("consuming my-integration") == 2
+    assert message_count(amqp_uri, "my-integration") == 0
 
 
 def test_subscriber_needs_only_kombu_and_the_standard_library():
