@@ -123,6 +123,11 @@ def current_plan(session: Session, enrollment: Enrollment) -> PlanVersion:
         PlanVersion.version == enrollment.plan_version)).one()
 
 
+def plan_versions(session: Session, enrollment: Enrollment) -> list[PlanVersion]:
+    return list(session.scalars(select(PlanVersion).where(
+        PlanVersion.enrollment_id == enrollment.id).order_by(PlanVersion.version)))
+
+
 def attendance(session: Session, enrollment_id: str) -> completion.Attendance:
     return completion.tally(session.scalars(select(SessionOutcome.status).where(
         SessionOutcome.enrollment_id == enrollment_id)))

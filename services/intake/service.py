@@ -124,6 +124,17 @@ class IntakeService(PlatformService):
                       patient_id=enrollment.patient_id, site_id=enrollment.site_id)
             return self._enrollment_view(uow.session, enrollment, caller)
 
+    @api("GET", "/enrollments/<string:enrollment_id>/plans", roles=CARE_TEAM,
+         summary="Every version of the treatment plan, oldest first")
+    def list_plan_versions(self, request, enrollment_id):
+        with self.db.unit_of_work() as uow:
+            enrollment = self._visible(uow.session, Enrollment, enrollment_id, request.caller)
+            uow.audit(request.caller, "read", "plan", enrollment.id,
+                      patient_id=enrollment.patient_id, site_id=enrollment.site_id)
+            return {"enrollment_id": enrollment.id, "versions": [
+                views.plan_version_view(version)
+                for version in enrollments.plan_versions(uow.session, enrollment)]}
+
     @api("POST", "/enrollments/<string:enrollment_id>/discharge", body=DischargeIn,
          response=EnrollmentOut, roles=CARE_TEAM, summary="Discharge: completed or another reason")
     def discharge(self, request, enrollment_id):

@@ -53,6 +53,12 @@ def enrollment_view(enrollment: Enrollment, version: PlanVersion, record: comple
     return view
 
 
+def plan_version_view(version: PlanVersion) -> dict:
+    return {"plan_version": version.version, "planned_weeks": version.planned_weeks,
+            "weekly_hours": version.weekly_hours, "plan": plan_of(version), "goals": version.goals,
+            "created_by": version.created_by, "created_at": version.created_at}
+
+
 def contact_view(patient: Patient, contact: Contact, consent: Consent) -> dict:
     """Name, language and only the addresses of the channels the patient consented to."""
     email = contact.email if consent.email else None

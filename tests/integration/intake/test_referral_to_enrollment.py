@@ -60,7 +60,7 @@ def test_reads_return_the_patient_referral_and_enrollment(intake):
     assert fetched == enrollment
 
 
-def test_plan_update_versions_the_plan_and_publishes_treatment_plan_updated(platform, intake, subscriber):
+def test_plan_update_versions_the_plan_and_publishes_treatment_plan_updated(intake, subscriber):
     watcher = subscriber(("intake", "TreatmentPlanUpdated"))
     enrollment = enroll(intake)
     new_plan = {"group_sessions_per_week": 4, "individual_sessions_per_week": 1,
@@ -75,8 +75,10 @@ def test_plan_update_versions_the_plan_and_publishes_treatment_plan_updated(plat
     assert updated["goals"] == enrollment["goals"]
     data = watcher.wait_for("TreatmentPlanUpdated")[0]["data"]
     assert (data["plan_version"], data["plan"], data["weekly_hours"]) == (2, new_plan, 13.83)
-    versions = sorted((v["version"], v["weekly_hours"]) for v in rows(platform, "plan_versions"))
-    assert versions == [(1, 11.22), (2, 13.83)]
+    history = intake.get(f"/enrollments/{enrollment['enrollment_id']}/plans", key="riverside").json()
+    assert [(v["plan_version"], v["weekly_hours"], v["planned_weeks"], v["created_by"])
+            for v in history["versions"]] == [(1, 11.22, 8, "dev-admin"), (2, 13.83, 10, "dev-riverside")]
+    assert history["versions"][0]["plan"] == enrollment["plan"]
 
 
 def test_every_read_and_change_of_a_patient_is_audited_without_the_data(platform, intake):
