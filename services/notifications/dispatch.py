@@ -91,7 +91,8 @@ class Dispatcher:
                 log.warning("alert %s not routed yet (%s)", alert_id, type(exc).__name__)
                 continue
             with self.db.unit_of_work() as uow:
-                alert = uow.session.get(Alert, alert_id)
+                # Locked: the handler and the timer may route the same new alert at once.
+                alert = uow.session.get(Alert, alert_id, with_for_update=True)
                 if alert.routed_at is not None:
                     continue
                 ids = outreach.route_alert(uow.session, alert, care_team, now, tuple(self.channels))

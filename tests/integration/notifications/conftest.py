@@ -135,17 +135,20 @@ class Clinic:
             "consents": {"treatment": True, "email": email_consent, "sms": sms_consent}}, key="admin")
         assert response.status_code == 201, response.text
         patient_id = response.json()["patient_id"]
-        return {"patient_id": patient_id, "email": f"patient-{tag}@example.test",
+        return {"patient_id": patient_id, "referral_id": response.json()["referral_id"], "email": f"patient-{tag}@example.test",
                 "phone": f"+1555{int(tag, 16) % 10**7:07d}"}
 
-    def add_on_call_staff(self, site_id="riverside"):
+    def add_staff(self, roles, availability=(), site_id="riverside"):
         tag = uuid.uuid4().hex[:8]
-        staff = {"site_id": site_id, "name": f"On Call {tag}", "roles": ["on_call", "therapist"],
-                 "languages": ["en"], "email": f"oncall-{tag}@clinic.test",
-                 "phone": f"+1666{int(tag, 16) % 10**7:07d}", "max_caseload": 10, "availability": []}
+        staff = {"site_id": site_id, "name": f"Staff {tag}", "roles": list(roles), "languages": ["en"],
+                 "email": f"staff-{tag}@clinic.test", "phone": f"+1666{int(tag, 16) % 10**7:07d}",
+                 "max_caseload": 10, "availability": list(availability)}
         response = self.scheduling.post("/staff", staff, key="admin")
         assert response.status_code == 201, response.text
         return {**staff, **response.json()}
+
+    def add_on_call_staff(self, site_id="riverside"):
+        return self.add_staff(["on_call"], site_id=site_id)
 
     def notifications_of(self, patient_id, key="admin"):
         response = self.notifications.get(f"/notifications?patient_id={patient_id}", key=key)
