@@ -34,7 +34,7 @@ class InvalidEnvelope(ValueError):
     pass
 
 
-def parse_envelope(body: bytes) -> dict:
+def parse_envelope(body: bytes, routing_key: str) -> dict:
     """The envelope, if it is a CloudEvents 1.0 event of the platform; unknown fields are kept."""
     try:
         envelope = json.loads(body)
@@ -49,6 +49,8 @@ def parse_envelope(body: bytes) -> dict:
         raise InvalidEnvelope(f"missing attributes: {', '.join(missing)}")
     if envelope["datacontenttype"] != "application/json" or not isinstance(envelope["data"], dict):
         raise InvalidEnvelope("data is not a JSON object")
+    if envelope["type"] != routing_key:  # the platform routes each event by its type
+        raise InvalidEnvelope(f"type {envelope['type']!r} arrived with routing key {routing_key!r}")
     return envelope
 
 
@@ -118,7 +120,7 @@ class Subscriber(ConsumerMixin):
 
     def on_message(self, message):
         try:
-            envelope = parse_envelope(message.body)
+            envelope = parse_envelope(message.body, message.delivery_info.get("routing_key"))
         except InvalidEnvelope as exc:
             log.error("rejected to %s: %s", self.dead_letters.name, exc)
             message.reject(requeue=False)
