@@ -58,6 +58,12 @@ def create_series(uow, body: dict, zone: ZoneInfo) -> tuple[GroupSeries, int]:
     return series, len(occurrences)
 
 
+def describe_staff(uow, staff: Staff) -> dict:
+    windows = uow.session.scalars(select(Availability).where(Availability.staff_id == staff.id)
+                                  .order_by(Availability.weekday, Availability.start_time))
+    return staff_view(staff, list(windows))
+
+
 def staff_view(staff: Staff, availability) -> dict:
     return {"staff_id": staff.id, "site_id": staff.site_id, "name": staff.name,
             "roles": staff.roles, "languages": staff.languages, "email": staff.email,

@@ -1,6 +1,5 @@
 """The scheduling service: entrypoints only; the rules live in plain modules beside it."""
 from nameko.rpc import rpc
-from sqlalchemy import select
 
 from shared.auth import Caller
 from shared.clinical import clinical_rules
@@ -12,9 +11,9 @@ from shared.problems import NotFound
 from shared.service import PlatformService
 
 from services.scheduling import planning, reference, sessions, views
-from services.scheduling.reservations import Context
 from services.scheduling.dependencies import Clock
-from services.scheduling.models import Availability, Base, Enrollment, GroupSeries
+from services.scheduling.models import Base, Enrollment, GroupSeries
+from services.scheduling.reservations import Context
 from services.scheduling.schemas import (AttendanceIn, CalendarQuery, CancelIn, RescheduleIn,
                                          SeriesIn, StaffIn)
 
@@ -51,8 +50,7 @@ class SchedulingService(PlatformService):
         with self.db.unit_of_work() as uow:
             staff = reference.create_staff(uow, request.body)
             uow.audit(request.caller, "create", "staff", staff.id, site_id=staff.site_id)
-            windows = uow.session.scalars(select(Availability).where(Availability.staff_id == staff.id))
-            return reference.staff_view(staff, list(windows))
+            return reference.describe_staff(uow, staff)
 
     @api("POST", "/group-series", body=SeriesIn, roles=MANAGERS, status=201)
     def create_series(self, request):
