@@ -7,7 +7,7 @@ from shared.config import site_zones
 from shared.db import Database
 from shared.http import api
 from shared.inbox import consumes
-from shared.problems import NotFound
+from shared.problems import NotFound, validation_problem
 from shared.service import PlatformService
 
 from services.scheduling import planning, reference, sessions, views
@@ -46,7 +46,7 @@ class SchedulingService(PlatformService):
 
     @api("POST", "/staff", body=StaffIn, roles=MANAGERS, status=201)
     def create_staff(self, request):
-        request.caller.require_site(request.body["site_id"])
+        self.writable_site(request.caller, request.body["site_id"])
         with self.db.unit_of_work() as uow:
             staff = reference.create_staff(uow, request.body)
             uow.audit(request.caller, "create", "staff", staff.id, site_id=staff.site_id)
@@ -54,7 +54,7 @@ class SchedulingService(PlatformService):
 
     @api("POST", "/group-series", body=SeriesIn, roles=MANAGERS, status=201)
     def create_series(self, request):
-        request.caller.require_site(request.body["site_id"])
+        self.writable_site(request.caller, request.body["site_id"])
         zone = site_zones(self.config)[request.body["site_id"]]
         with self.db.unit_of_work() as uow:
             series, count = reference.create_series(uow, request.body, zone)
@@ -175,6 +175,12 @@ class SchedulingService(PlatformService):
         if enrollment is None:
             raise EnrollmentNotYetKnown(event.data["enrollment_id"])
         return enrollment
+
+    def writable_site(self, caller: Caller, site_id: str) -> None:
+        # The schema checks config.yaml's sites; this container may run with another file.
+        if site_id not in self.config["SITES"]:
+            raise validation_problem({"site_id": ["Unknown site."]})
+        caller.require_site(site_id)
 
     def visible_site(self, caller: Caller, site_id: str) -> None:
         if site_id not in self.config["SITES"]:
