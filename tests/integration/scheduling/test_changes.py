@@ -87,3 +87,21 @@ def test_a_longer_plan_books_the_added_week(platform, events):
                             count=5)
     assert sorted(e["data"]["kind"] for e in added) == ["education", "group", "group", "group", "individual"]
     assert not [e for e in events.drain() if e["type"] == "SessionCancelled"]
+
+
+def test_a_shorter_plan_cancels_the_weeks_it_drops(platform, events):
+    service = start_scheduling(platform)
+    _, data, _ = enrolled_with_bookings(platform, events, service)
+
+    publish_event(platform.amqp_uri, "TreatmentPlanUpdated", example(
+        "TreatmentPlanUpdated", site_id="riverside", enrollment_id=data["enrollment_id"],
+        patient_id=data["patient_id"], plan_version=2, planned_weeks=1, weekly_hours=11.7, plan=PLAN),
+        site_id="riverside")
+
+    events.wait_for("SessionCancelled", count=5)
+    cancelled = [e["data"] for e in events.drain() if e["type"] == "SessionCancelled"]
+    schedule = service.get(f"/patients/{data['patient_id']}/schedule").json()
+    by_booking = {s["booking_id"]: s for s in schedule["sessions"]}
+    assert len(cancelled) == 5  # the second week's 3 groups, education and individual session
+    assert all(by_booking[d["booking_id"]]["starts_at"] >= "2026-03-09" for d in cancelled)
+    assert [w["week"] for w in schedule["intensity"]["weeks"]] == ["2026-W10"]
