@@ -77,13 +77,16 @@ class SmsChannel:
 
 
 class ConsoleChannel:
-    """Development default: logs that a message would go, by id only."""
+    """Development default: logs that a message would go, by id only. Messages it takes are
+    recorded as sent by ``console``, so nobody mistakes them for real deliveries."""
 
-    def __init__(self, name: str):
-        self.name = name
+    name = "console"
+
+    def __init__(self, replaces: str):
+        self.replaces = replaces
 
     def send(self, address: str, subject: str, body: str, message_id: str) -> None:
-        log.info("notification %s delivered to the console in place of %s", message_id, self.name)
+        log.info("notification %s delivered to the console in place of %s", message_id, self.replaces)
 
 
 def channels_from_config(config: dict) -> dict:

@@ -1,8 +1,11 @@
 """The service's nameko dependencies: its channels, contact look-ups and the dispatch timer."""
 from __future__ import annotations
 
+import logging
+
 import eventlet
 from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
 from services.notifications.channels import channels_from_config
@@ -16,6 +19,18 @@ class Channels(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.channels
+
+
+class ContactsProxy(RpcProxy):
+    """nameko's RpcProxy for services that answer with contact details. nameko.rpc logs every
+    reply it receives at DEBUG; those replies are names and addresses, so that logger stays at
+    INFO or above whatever LOG_LEVEL says."""
+
+    def setup(self):
+        rpc_log = logging.getLogger("nameko.rpc")
+        if rpc_log.getEffectiveLevel() < logging.INFO:
+            rpc_log.setLevel(logging.INFO)
+        super().setup()
 
 
 class ContactBook:

@@ -119,11 +119,12 @@ class Dispatcher:
         if isinstance(target, Skip):
             return self._record_skip(message, target.reason)
         channel, address, rendered = target
+        sender = self.channels[channel]
         try:
-            self.channels[channel].send(address, rendered.subject, rendered.body, message.id)
+            sender.send(address, rendered.subject, rendered.body, message.id)
         except DeliveryError as exc:
-            return self._record_failure(message, channel, str(exc), now)
-        return self._record_sent(message, channel, rendered.language)
+            return self._record_failure(message, sender.name, str(exc), now)
+        return self._record_sent(message, sender.name, rendered.language)
 
     def _claim(self, message_id: str, now: datetime):
         with self.db.unit_of_work() as uow:

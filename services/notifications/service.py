@@ -1,7 +1,6 @@
 """The notifications service: entrypoints only; the rules live in plain modules beside it."""
 import logging
 
-from nameko.rpc import RpcProxy
 from sqlalchemy import select
 
 from shared.clinical import clinical_rules
@@ -13,7 +12,7 @@ from shared.problems import NotFound, Unprocessable
 from shared.service import PlatformService
 
 from services.notifications import outreach
-from services.notifications.dependencies import Channels, ContactBook, dispatch_timer
+from services.notifications.dependencies import Channels, ContactBook, ContactsProxy, dispatch_timer
 from services.notifications.dispatch import DeliverySettings, Dispatcher
 from services.notifications.models import Alert, Base, Message
 from services.notifications.schemas import (AlertOut, AlertsOut, AlertsQuery, DispatchIn,
@@ -27,8 +26,8 @@ class NotificationsService(PlatformService):
     name = "notifications"
     db = Database(Base.metadata)
     channels = Channels()
-    intake = RpcProxy("intake")
-    scheduling = RpcProxy("scheduling")
+    intake = ContactsProxy("intake")          # get_contact, at send time only
+    scheduling = ContactsProxy("scheduling")  # get_care_team
 
     # -- session reminders --------------------------------------------------------------
 
