@@ -1,8 +1,6 @@
 """The notifications service: entrypoints only; the rules live in plain modules beside it."""
 import logging
 
-from sqlalchemy import select
-
 from shared.clinical import clinical_rules
 from shared.config import site_zones
 from shared.db import Database, utcnow
@@ -11,10 +9,10 @@ from shared.inbox import consumes
 from shared.problems import NotFound, Unprocessable
 from shared.service import PlatformService
 
-from services.notifications import outreach
+from services.notifications import outreach, records
 from services.notifications.dependencies import Channels, ContactBook, ContactsProxy, dispatch_timer
 from services.notifications.dispatch import DeliverySettings, Dispatcher
-from services.notifications.models import Alert, Base, Message
+from services.notifications.models import Alert, Base
 from services.notifications.schemas import (AlertOut, AlertsOut, AlertsQuery, DispatchIn,
                                             NotificationsOut, NotificationsQuery)
 
@@ -99,10 +97,8 @@ class NotificationsService(PlatformService):
     def list_notifications(self, request):
         caller, patient_id = request.caller, str(request.query["patient_id"])
         with self.db.unit_of_work() as uow:
-            messages = list(uow.session.scalars(select(Message).where(
-                Message.patient_id == patient_id,
-                Message.site_id.in_(caller.site_filter(None, self.config["SITES"])))
-                .order_by(Message.send_at, Message.created_at)))
+            messages = records.patient_messages(uow.session, patient_id,
+                                                caller.site_filter(None, self.config["SITES"]))
             uow.audit(caller, "read", "notifications", patient_id, patient_id=patient_id,
                       site_id=messages[0].site_id if messages else None)
         return {"patient_id": patient_id, "notifications": messages}
@@ -111,12 +107,9 @@ class NotificationsService(PlatformService):
          summary="Care-team alerts of the caller's sites, newest first")
     def list_alerts(self, request):
         caller, query = request.caller, request.query
-        statement = select(Alert).where(
-            Alert.site_id.in_(caller.site_filter(query.get("site_id"), self.config["SITES"])))
-        if query.get("status"):
-            statement = statement.where(Alert.status == query["status"])
+        sites = caller.site_filter(query.get("site_id"), self.config["SITES"])
         with self.db.unit_of_work() as uow:
-            alerts = list(uow.session.scalars(statement.order_by(Alert.created_at.desc()).limit(query["limit"])))
+            alerts = records.site_alerts(uow.session, sites, query.get("status"), query["limit"])
             for alert in alerts:
                 uow.audit(caller, "read", "alert", alert.id, patient_id=alert.patient_id, site_id=alert.site_id)
         return {"alerts": alerts}
@@ -130,8 +123,7 @@ class NotificationsService(PlatformService):
             if alert is None:
                 raise NotFound("Alert not found.")
             caller.visible(alert.site_id, "Alert")
-            if alert.status == "open":
-                alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", utcnow(), caller.name
+            if records.acknowledge(alert, caller.name, utcnow()):
                 uow.audit(caller, "acknowledge", "alert", alert.id, patient_id=alert.patient_id,
                           site_id=alert.site_id)
         return alert
