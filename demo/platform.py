@@ -92,8 +92,8 @@ class Platform:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "AMQP_URI": amqp_uri,
                     "IOP_DATA_DIR": str(self.data_dir), "LOG_LEVEL": "WARNING", **(env or {})}
-        for name, url in (database_urls or {}).items():
-            self.env[f"{name.upper()}_DATABASE_URL"] = url
+        for name in SERVICES:  # given databases, else SQLite in the data folder (never the caller's)
+            self.env[f"{name.upper()}_DATABASE_URL"] = (database_urls or {}).get(name, "")
         self.processes: dict[str, subprocess.Popen] = {}
         self.clients: dict[str, ServiceClient] = {}
         # Counters of a service's earlier runs, so a restart does not lose what it counted.

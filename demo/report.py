@@ -6,6 +6,7 @@ gives the same figures and the same file.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -39,9 +40,12 @@ def gather(run: Run) -> dict:
                      percent(figures["response_rate"]), percent(figures["remission_rate"]),
                      percent(figures["reliable_improvement_rate"])])
 
-    alerts = sorted(([a["site_id"], patient_label(run, patient_index[a["patient_id"]]), a["reason"], a["level"],
-                      a["recipients"]] for a in ok(run.notifications.get("/alerts", params={"limit": 500}))["alerts"]),
-                    key=lambda a: (a[0], int(a[1].split("#")[1].split()[0]), a[2], a[3]))
+    raised = Counter()
+    for a in ok(run.notifications.get("/alerts", params={"limit": 500}))["alerts"]:
+        index = patient_index[a["patient_id"]]
+        raised[(a["site_id"], index, a["reason"], a["level"])] += 1
+    alerts = [[site, patient_label(run, index), reason, level, n]
+              for (site, index, reason, level), n in sorted(raised.items())]
 
     channels = Counter()
     for referral in run.referrals.values():
@@ -108,7 +112,7 @@ def text_table(headers: list[str], rows: list[list]) -> str:
 
 SECTIONS = [
     ("Outcomes by site and track", "table", COLUMNS),
-    ("Care-team alerts", "alerts", ["site", "patient", "reason", "level", "recipients"]),
+    ("Care-team alerts", "alerts", ["site", "patient", "reason", "level", "alerts"]),
     ("Notifications by channel", "channels", ["channel", "recipient", "status", "count"]),
     ("Events by service", "events", ["service", "published", "processed", "duplicate", "retried",
                                      "dead-lettered"]),
@@ -123,8 +127,14 @@ def as_text(data: dict) -> str:
 
 def html_table(headers: list[str], rows: list[list], css_class: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
     return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def cell(value) -> str:
+    """Figures right-aligned, words left."""
+    numeric = isinstance(value, (int, float)) or re.fullmatch(r"[-+]?[\d.]+%?|—", str(value))
+    return f'<td{" class=n" if numeric else ""}>{html.escape(str(value))}</td>'
 
 
 def line_chart(title: str, series: list[dict], max_week: int, max_score: int) -> str:
@@ -164,7 +174,7 @@ def bar_chart(title: str, by_site: dict[str, list]) -> str:
     for i, week in enumerate(weeks):
         parts.append(f'<text x="{pad + slot * (i + 0.5):.1f}" y="{height - pad + 14}" text-anchor="middle" '
                      f'class="l">{week}</text>')
-        for j, (site, values) in enumerate(sorted(by_site.items())):
+        for j, (site, values) in enumerate((s, by_site[s]) for s in network.SITES if s in by_site):
             rate = dict(values).get(week)
             if rate is not None:
                 left = pad + slot * i + slot * 0.1 + bar * j
@@ -178,7 +188,7 @@ def bar_chart(title: str, by_site: dict[str, list]) -> str:
 STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}table{border-collapse:collapse;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f0f0f0}
-td:nth-child(n+3){text-align:right}.charts{display:flex;flex-wrap:wrap;gap:12px}
+td.n{text-align:right}.charts{display:flex;flex-wrap:wrap;gap:12px}
 .t{font-size:12px;font-weight:600}.l{font-size:10px;fill:#555}.axis{stroke:#777}.grid{stroke:#eee}
 .key span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}"""
 
