@@ -50,3 +50,9 @@ bench: install
 
 clean:
 	rm -rf var .pytest_cache
+
+# `make demo`: a seeded three-site network through a compressed program, then the outcomes report
+# (printed, and as HTML under var/reports/). DEMO_ARGS="--patients 20 --seed 3" to vary it.
+demo: install
+	bash scripts/ensure-broker.sh
+	$(PY) -m demo $(DEMO_ARGS)
