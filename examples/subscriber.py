@@ -152,7 +152,8 @@ def parse_binding(value: str) -> tuple[str, str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Subscribe to IOP platform events with your own queue.")
-    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"))
+    parser.add_argument("--amqp-uri",
+                        default=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"))
     parser.add_argument("--queue", required=True, help="your durable queue's name")
     parser.add_argument("--bind", action="append", type=parse_binding, required=True,
                         metavar="PRODUCER:TYPE", help="e.g. intake:PatientEnrolled, or intake:# for all")

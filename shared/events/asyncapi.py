@@ -84,7 +84,8 @@ def consumers_by_event(services=None) -> tuple[dict[tuple[str, str], dict[str, l
             unreadable.append(f"{service}: {type(exc).__name__}: {exc}")
             continue
         for source, event_type, method in handlers:
-            found[(source, event_type)][service].append(handler_queue_name(source, event_type, service, method))
+            queue = handler_queue_name(source, event_type, service, method)
+            found[(source, event_type)][service].append(queue)
     return found, unreadable
 
 
@@ -217,7 +218,8 @@ def exchange_binding(exchange: str) -> dict:
     return {
         "amqp": {
             "is": "routingKey",
-            "exchange": {"name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
+            "exchange": {"name": exchange, "type": "topic", "durable": True, "autoDelete": False,
+                         "vhost": "/"},
             "bindingVersion": AMQP_BINDING_VERSION,
         }
     }
@@ -244,7 +246,8 @@ def render(document: dict | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared.events.asyncapi", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m shared.events.asyncapi",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if docs/asyncapi.yaml is not up to date")
     parser.add_argument("--output", type=Path, default=DOCUMENT, help="default: %(default)s")
     args = parser.parse_args(argv)

@@ -16,7 +16,6 @@ from shared.config import ROOT
 from shared.events import CATALOG, EventType
 from shared.events import asyncapi
 from shared.events.catalog import EventData, Id
-from shared.events.docs import envelope_document
 from shared.events.envelope import EnvelopeSchema
 from shared.jsonschema import to_json_schema
 from shared.topology import SERVICES, service_class, subscriptions
@@ -114,9 +113,9 @@ def test_messages_and_channels_are_exactly_the_catalog(document):
 def test_each_payload_is_the_envelope_with_the_catalog_data(document):
     envelope = document["components"]["schemas"][asyncapi.ENVELOPE]
     assert set(envelope["properties"]) == field_names(EnvelopeSchema)
-    expected_envelope = envelope_document()
-    del expected_envelope["$schema"], expected_envelope["$id"]
-    assert envelope == expected_envelope
+    published = json.loads((ROOT / "docs" / "events" / "envelope.json").read_text(encoding="utf-8"))
+    del published["$schema"], published["$id"]
+    assert envelope == published
     for name, event in CATALOG.items():
         message = document["components"]["messages"][name]
         narrowed = resolve(document, message["payload"])["allOf"][1]["properties"]
@@ -246,6 +245,12 @@ def attended(amqp_uri, site="riverside"):
                          site_id=site)
 
 
+def missed(amqp_uri, site="riverside"):
+    return publish_event(amqp_uri, "SessionMissed",
+                         example("SessionMissed", site_id=site, booking_id=str(uuid.uuid4())),
+                         site_id=site)
+
+
 def test_subscriber_processes_each_event_once_and_acks_everything(amqp_uri, broker, start_subscriber):
     queue = "my-integration"
     binds = ["intake:PatientEnrolled", "scheduling:SessionAttended"]
@@ -257,7 +262,7 @@ def test_subscriber_processes_each_event_once_and_acks_everything(amqp_uri, brok
     with Connection(amqp_uri) as conn:  # not an envelope: rejected to the queue's dead letters
         Producer(conn).publish(b'{"hello": "world"}', exchange=Exchange("scheduling.events", "topic"),
                                routing_key="SessionAttended", content_type="application/json")
-    publish_event(amqp_uri, "SessionMissed", example("SessionMissed"), site_id="riverside")  # not bound
+    missed(amqp_uri)  # a type it did not bind
     third = attended(amqp_uri, site="lakeside")
 
     printed = subscriber.finish()
@@ -340,7 +345,8 @@ def test_iop_events_tail_prints_the_chosen_type_and_site_published_after_it_boun
     before = attended(amqp_uri)  # nobody bound yet: not shown
     output = tmp_path / "tail.out"
     with open(output, "wb") as out:
-        tail = subprocess.Popen([str(IOP), "events", "tail", "--type", "SessionAttended", "--site", "riverside"],
+        tail = subprocess.Popen([str(IOP), "events", "tail", "--type", "SessionAttended",
+                                 "--site", "riverside"],
                                 cwd=tmp_path, env=iop_environment(amqp_uri), stdout=out,
                                 stderr=subprocess.STDOUT)
     try:
@@ -348,7 +354,7 @@ def test_iop_events_tail_prints_the_chosen_type_and_site_published_after_it_boun
                                for queue, key in bound_queues(broker, amqp_uri, "scheduling.events")),
                    timeout=20, message="the tail did not bind its queue")
         attended(amqp_uri, site="lakeside")  # another site
-        publish_event(amqp_uri, "SessionMissed", example("SessionMissed"), site_id="riverside")  # another type
+        missed(amqp_uri)  # another type
         enrolled(amqp_uri)  # another type, from another producer
         wanted = [attended(amqp_uri), attended(amqp_uri)]
 
