@@ -25,6 +25,11 @@ from shared.logs import correlation_id
 from shared.metrics import metrics_for
 
 _psycopg_patched = False
+_file_locks: dict[tuple[str, str], Semaphore] = {}
+
+
+def _file_lock(url: str, purpose: str) -> Semaphore:
+    return _file_locks.setdefault((url, purpose), Semaphore(1))
 
 
 def utcnow() -> datetime:
@@ -171,8 +176,11 @@ class Database(DependencyProvider):
         self.engine = make_engine(self.url, pool_size=self.container.max_workers + 2)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False,
                                          info={"metadata": self.metadata})
-        # SQLite allows one writer; green threads queue here instead of blocking the hub.
-        self.write_lock = Semaphore(1) if self.engine.dialect.name == "sqlite" else None
+        # SQLite allows one writer; green threads queue here instead of blocking the hub. The
+        # locks belong to the file, so instances of a service in one process share them.
+        sqlite = self.engine.dialect.name == "sqlite"
+        self.write_lock = _file_lock(self.url, "write") if sqlite else None
+        self.relay_lock = _file_lock(self.url, "relay") if sqlite else None
         self.metrics = metrics_for(self.container)
         self.relay = OutboxRelay(self)
 

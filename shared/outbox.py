@@ -97,11 +97,14 @@ class OutboxRelay:
                 self._publish(rows)
                 self._mark_published(conn, rows)
         else:
-            with db.engine.connect() as conn:
-                rows = conn.execute(pending).all()
-            self._publish(rows)
-            with db.write_lock, db.engine.begin() as conn:
-                self._mark_published(conn, rows)
+            # One relay per SQLite file at a time (instances in one process share the lock);
+            # the write lock is taken only to mark, so requests are not held up by publishing.
+            with db.relay_lock:
+                with db.engine.connect() as conn:
+                    rows = conn.execute(pending).all()
+                self._publish(rows)
+                with db.write_lock, db.engine.begin() as conn:
+                    self._mark_published(conn, rows)
         return len(rows)
 
     def _publish(self, rows) -> None:
