@@ -96,14 +96,14 @@ class Dispatcher:
                 if alert.routed_at is not None:
                     continue
                 ids = outreach.route_alert(uow.session, alert, care_team, now, tuple(self.channels))
-            if not ids:
-                log.warning("alert %s has no reachable care-team member", alert_id)
+            if not ids:  # left unrouted: tried again each tick until someone can be reached
+                log.warning("alert %s has no reachable care-team member yet", alert_id)
             outcomes.update(self.dispatch(ids, now))
         return outcomes
 
     def _unrouted_alert_ids(self) -> list[str]:
         with self.db.unit_of_work() as uow:
-            return list(uow.session.scalars(select(Alert.id).where(Alert.routed_at.is_(None))
+            return list(uow.session.scalars(select(Alert.id).where(Alert.routed_at.is_(None), Alert.status == "open")
                                             .order_by(Alert.created_at).limit(self.settings.batch_size)))
 
     # -- one message --------------------------------------------------------------------

@@ -186,7 +186,8 @@ def route_alert(session: Session, alert: Alert, care_team: dict | None, now: dat
                                alert_id=alert.id, details={"level": alert.level})
         if message is not None:
             ids.append(message.id)
-    alert.routed_at, alert.recipients = now, len(ids)
+    if ids:  # an alert that reached nobody stays unrouted, so the timer tries again
+        alert.routed_at, alert.recipients = now, len(ids)
     return ids
 
 

@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from tests.harness import wait_until
+from tests.integration.notifications.conftest import Clinic, live_channels
 from tests.integration.notifications.events import risk_flag_raised
 
 
@@ -95,3 +96,25 @@ def test_notification_routes_check_keys_roles_sites_and_input(clinic):
     assert ("dev-lakeside", "read", "notifications") in audit_actions(clinic.platform, patient["patient_id"])
     paths = notifications.get("/openapi.json", key=None).json()["paths"]
     assert {"/notifications", "/alerts", "/notifications/dispatch"} <= set(paths)
+
+
+def test_alert_raised_while_scheduling_is_down_is_kept_and_routed_when_it_returns(
+        platform, mailbox, sms_provider, subscriber):
+    alerted = subscriber(("notifications", "CareTeamAlerted"))
+    clinic = Clinic(platform, platform.start("intake"), None,
+                    platform.start("notifications", **live_channels(mailbox, sms_provider)))
+    patient = clinic.refer_patient()
+
+    risk_flag_raised(platform.amqp_uri, patient["patient_id"])
+
+    alert_id = alerted.wait_for("CareTeamAlerted")[0]["data"]["alert_id"]
+    [stored] = clinic.notifications.get("/alerts?status=open").json()["alerts"]
+    assert stored["id"] == alert_id and stored["routed_at"] is None
+
+    clinic.scheduling = platform.start("scheduling")
+    on_call = clinic.add_on_call_staff()
+
+    [mail] = mailbox.wait_for(on_call["email"])  # the timer routes it once scheduling answers
+    assert alert_id in mail["body"]
+    [routed] = clinic.notifications.get("/alerts").json()["alerts"]
+    assert routed["routed_at"] is not None and routed["recipients"] == 2
