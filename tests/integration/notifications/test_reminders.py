@@ -87,3 +87,16 @@ def test_rescheduled_session_moves_its_reminders_and_cancelled_one_drops_them(cl
     assert mailbox.to(patient["email"]) == []
     reasons = sorted(n["skip_reason"] for n in clinic.notifications_of(patient["patient_id"]))
     assert reasons == ["cancelled", "cancelled", "rescheduled", "rescheduled"]
+
+
+def test_reminder_still_unsent_when_its_session_starts_is_skipped_not_sent_late(clinic, mailbox):
+    patient = clinic.refer_patient()
+    starts_at = session_at()
+    schedule(clinic.platform.amqp_uri, patient["patient_id"], starts_at)
+    clinic.wait_for_notifications(patient["patient_id"], 2)
+
+    clinic.dispatch(starts_at + timedelta(minutes=1))  # the service was down through both reminders
+
+    assert {(n["status"], n["skip_reason"]) for n in clinic.notifications_of(patient["patient_id"])} == {
+        ("skipped", "expired")}
+    assert mailbox.to(patient["email"]) == []

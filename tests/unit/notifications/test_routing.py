@@ -105,3 +105,4 @@ def test_address_given_without_consent_is_not_used():
 def test_consented_channel_this_service_cannot_send_by_is_skipped():
     assert routing.patient_channel(contact(["sms"]), enabled=("email",)) is None
     assert routing.patient_channel(contact(["email", "sms"]), enabled=("sms",)) == "sms"
+
