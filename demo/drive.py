@@ -213,7 +213,10 @@ class Run:
         self.step("discharged: " + ", ".join(f"{n} {k}" for k, n in sorted(reasons.items())))
 
     def send_notifications(self) -> None:
-        """Dispatch as of tomorrow, so messages held for the sites' quiet hours go out too."""
+        """Dispatch as of tomorrow, so messages held for the sites' quiet hours go out too.
+
+        First settle: every message the program's events plan must exist before the dispatch."""
+        self.platform.settle(timeout=150)
         tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
         ok(self.notifications.post("/notifications/dispatch", {"now": tomorrow.isoformat()}))
         self.platform.settle(timeout=150)

@@ -72,7 +72,6 @@ def test_referral_to_outcome_summary(running_platform, subscriber, mailbox):
     assert scheduling.get(f"/patients/{patient_id}/schedule", key="lakeside").status_code == 404
 
     # Every session is now in the past for the real clock: restart scheduling on it.
-    running_platform.settle()
     running_platform.restart_service("scheduling")
     scheduling = running_platform["scheduling"]
     sessions = sorted(created(scheduling.get(f"/patients/{patient_id}/schedule"), 200)["sessions"],
@@ -116,7 +115,11 @@ def test_referral_to_outcome_summary(running_platform, subscriber, mailbox):
                message="the on-call therapist got no email")
 
     # Completion once intake has counted every session; then the final summary.
-    running_platform.settle()
+    def counted():
+        attendance = created(intake.get(f"/enrollments/{enrollment_id}"), 200)["attendance"]
+        return attendance["attended"] + attendance["missed"] == p.SESSIONS
+
+    wait_until(counted, timeout=WAIT, message="intake did not count every session")
     refused(intake.post(f"/enrollments/{enrollment_id}/discharge", {"reason": "finished", "on": "2026-07-10"}),
             422, "reason")
     completed = created(intake.post(f"/enrollments/{enrollment_id}/discharge",
