@@ -67,8 +67,8 @@ class Dispatcher:
 
     def dispatch_due(self, now: datetime) -> dict:
         """Everything due at ``now``: unrouted alerts, interrupted sends, then due messages."""
-        self.route_alerts(self._unrouted_alert_ids(), now)
-        outcomes = Counter({"interrupted": self.fail_interrupted_sends()})
+        outcomes = self.route_alerts(self._unrouted_alert_ids(), now)
+        outcomes["interrupted"] += self.fail_interrupted_sends()
         with self.db.unit_of_work() as uow:
             due = due_message_ids(uow.session, now, self.settings.batch_size)
         outcomes.update(self.dispatch(due, now))
