@@ -29,6 +29,19 @@ from demo.sinks import Mailbox, SmsProvider, live_channels_env
 from tests.harness import Broker
 
 
+def broker_urls() -> tuple[str, str]:
+    """The broker of AMQP_URI (its vhost aside) and its management API, as `make run` uses them."""
+    amqp = urllib.parse.urlsplit(os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
+    return (amqp._replace(path="").geturl(),
+            os.environ.get("AMQP_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672"))
+
+
+def create_vhost(broker: Broker, vhost: str) -> None:
+    """A vhost of the demo's own (the test harness's helper names them for tests)."""
+    broker._call("PUT", f"/vhosts/{vhost}")
+    broker._call("PUT", f"/permissions/{vhost}/{broker._auth[0]}", {"configure": ".*", "write": ".*", "read": ".*"})
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=60, help="referrals to make (default 60)")
@@ -41,14 +54,10 @@ def main(argv=None) -> int:
     if all(ServiceClient(f"http://127.0.0.1:{port}").healthy() for port in range(8001, 8005)):
         print("A platform answers on 8001-8004 (make run). It keeps the real clock, so the demo runs "
               "its own copy beside it (own vhost, own data) to book its past program.")
-    # The broker of AMQP_URI (its vhost aside) and its management API, as `make run` uses them.
-    amqp = urllib.parse.urlsplit(os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
-    broker = Broker(amqp._replace(path="").geturl(),
-                    os.environ.get("AMQP_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672"))
+    broker = Broker(*broker_urls())
     vhost = f"iop-demo-{uuid.uuid4().hex[:8]}"
     try:
-        broker._call("PUT", f"/vhosts/{vhost}")
-        broker._call("PUT", f"/permissions/{vhost}/{broker._auth[0]}", {"configure": ".*", "write": ".*", "read": ".*"})
+        create_vhost(broker, vhost)
     except requests.RequestException as exc:
         print(f"RabbitMQ's management API is not reachable ({type(exc).__name__}); start the broker "
               "(`rabbitmq-server -detached`, management plugin enabled) and try again.", file=sys.stderr)

@@ -217,7 +217,8 @@ class Run:
 
         First settle: every message the program's events plan must exist before the dispatch."""
         self.platform.settle(timeout=150)
-        tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
-        ok(self.notifications.post("/notifications/dispatch", {"now": tomorrow.isoformat()}))
+        tomorrow = {"now": (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()}
+        while sum(ok(self.notifications.post("/notifications/dispatch", tomorrow))["outcomes"].values()):
+            pass  # one batch per call: again until nothing is left to send
         self.platform.settle(timeout=150)
         self.step("outcome summaries computed; notifications dispatched")

@@ -52,7 +52,7 @@ def gather(run: Run) -> dict:
         for message in ok(run.notifications.get("/notifications", params={"patient_id": referral["patient_id"]}))["notifications"]:
             channels[(message["channel"] or "none", message["recipient_type"], message["status"])] += 1
 
-    events = []
+    events, redelivered = [], []
     for name in SERVICES:
         metrics = run.platform.metrics(name)
         published = sum(event_counts(metrics, "iop_events_published_total").values())
@@ -60,13 +60,15 @@ def gather(run: Run) -> dict:
         for (metric, labels), value in metrics.items():
             if metric == "iop_events_consumed_total":
                 consumed[dict(labels)["outcome"]] += value
-        # Retries are left out: how often an event overtook the one it needed varies run to run.
-        events.append([name, int(published), int(consumed["processed"]), int(consumed["duplicate"]),
+        events.append([name, int(published), int(consumed["processed"]),
                        int(consumed["dead_lettered"] + consumed["invalid"])])
+        # How often a redelivery was skipped or a handler retried varies from run to run.
+        redelivered.append(f"{name} {int(consumed['duplicate'])} duplicates skipped, {int(consumed['retried'])} retries")
 
     return {"table": rows, "alerts": alerts,
             "channels": [[*key, n] for key, n in sorted(channels.items())],
-            "events": events, "trajectories": trajectories(run), "attendance": weekly_attendance(run)}
+            "events": events, "redelivered": redelivered,
+            "trajectories": trajectories(run), "attendance": weekly_attendance(run)}
 
 
 def patient_label(run: Run, index: int) -> str:
@@ -115,12 +117,13 @@ SECTIONS = [
     ("Outcomes by site and track", "table", COLUMNS),
     ("Care-team alerts", "alerts", ["site", "patient", "reason", "level", "alerts"]),
     ("Notifications by channel", "channels", ["channel", "recipient", "status", "count"]),
-    ("Events by service", "events", ["service", "published", "processed", "duplicate", "dead-lettered"]),
+    ("Events by service", "events", ["service", "published", "consumed", "dead-lettered"]),
 ]
 
 
 def as_text(data: dict) -> str:
-    return "\n\n".join(f"{title}\n{text_table(headers, data[key])}" for title, key, headers in SECTIONS)
+    tables = "\n\n".join(f"{title}\n{text_table(headers, data[key])}" for title, key, headers in SECTIONS)
+    return f"{tables}\nAt least once: {'; '.join(data['redelivered'])}."
 
 
 # -- HTML with inline SVG ----------------------------------------------------------------------
