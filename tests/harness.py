@@ -53,7 +53,17 @@ class Broker:
         return self._call("GET", f"/queues/{urllib.parse.quote(vhost, safe='')}/{name}").json()
 
     def _call(self, method: str, path: str, body=None):
-        response = requests.request(method, self._api + path, auth=self._auth, json=body, timeout=10)
+        # After a broker restart the management listener comes back a little after AMQP.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = requests.request(method, self._api + path, auth=self._auth,
+                                            json=body, timeout=10)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         response.raise_for_status()
         return response
 
