@@ -189,7 +189,7 @@ def bar_chart(title: str, by_site: dict[str, list]) -> str:
 
 
 STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
-h1{font-size:22px}h2{font-size:17px;margin-top:28px}table{border-collapse:collapse;margin:8px 0}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px}table{border-collapse:collapse;margin:8px 0;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f0f0f0}
 td.n{text-align:right}.charts{display:flex;flex-wrap:wrap;gap:12px}
 .t{font-size:12px;font-weight:600}.l{font-size:10px;fill:#555}.axis{stroke:#777}.grid{stroke:#eee}

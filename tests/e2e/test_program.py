@@ -37,7 +37,7 @@ def test_referral_to_outcome_summary(running_platform, subscriber, mailbox):
     outcomes = running_platform["outcomes"]
 
     # The clinic: an on-call therapist, a facilitator, a CBT group and psychoeducation.
-    therapist, facilitator = (created(scheduling.post("/staff", {"site_id": "riverside", **s})) for s in p.STAFF)
+    _, facilitator = (created(scheduling.post("/staff", {"site_id": "riverside", **s})) for s in p.STAFF)
     refused(scheduling.post("/group-series", p.series("riverside", facilitator["staff_id"], capacity=20)),
             422, "capacity")
     created(scheduling.post("/group-series", p.series("riverside", facilitator["staff_id"])))
