@@ -327,10 +327,7 @@ class TcpProxy:
         self._acceptor.kill()
         self._listener.close()
         for sock in self._sockets:
-            try:
-                sock.close()
-            except (OSError, EOFError):
-                pass
+            _shutdown(sock)  # the pumps reading them see EOF, close them and end
         self._sockets.clear()
 
     def uri(self, amqp_uri: str) -> str:
@@ -348,14 +345,20 @@ class TcpProxy:
 
     @staticmethod
     def _pump(source, sink) -> None:
+        # A socket is closed only by the pump that reads it: closing it under another green
+        # thread's read would leave that thread's listener on a file number the OS reuses.
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
-        except (OSError, EOFError):  # eventlet says EOFError for a socket closed under it
+        except (OSError, EOFError):
             pass
         finally:
-            for sock in (source, sink):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+            _shutdown(sink)  # the opposite pump, reading sink, sees EOF and ends too
+            source.close()
+
+
+def _shutdown(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
