@@ -11,6 +11,7 @@ help:
 	@echo "make run            set up and run the four services (ports 8001-8004)"
 	@echo "make test           set up and run the whole suite against RabbitMQ (SQLite databases)"
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
+	@echo "make demo           a seeded three-site network through a program, with the outcomes report"
 	@echo "make bench          throughput of the reliable event path against raw kombu"
 
 $(VENV)/.installed: requirements.lock
