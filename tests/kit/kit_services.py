@@ -86,7 +86,7 @@ class QueryService(PlatformService):
     @api("GET", "/slow", roles=["admin"])
     def slow(self, request):
         with self.db.unit_of_work() as uow:
-            uow.session.execute(text("SELECT pg_sleep(1.5)"))
+            uow.session.execute(text("SELECT pg_sleep(3)"))
         return {"done": "slow"}
 
     @api("GET", "/fast", roles=["admin"])

@@ -29,9 +29,14 @@ def test_slow_query_in_one_worker_does_not_stall_another(platform, database_fact
     service = platform.start(QueryService, ProducerBase.metadata)
     slow = eventlet.spawn(service.get, "/slow")
     engine = create_engine(platform.database_urls["intake"])
-    with engine.connect() as conn:  # until the slow query is running in the database
-        wait_until(lambda: conn.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'")))
+
+    def slow_query_running():
+        # A transaction of its own each time: pg_stat_activity is a snapshot per transaction.
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT count(*) FROM pg_stat_activity "
+                                    "WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'"))
+
+    wait_until(slow_query_running)
     engine.dispose()
     fast = service.get("/fast")
     assert fast.json() == {"done": "fast", "one": 1}
