@@ -11,6 +11,7 @@ from alembic import command, context
 from alembic.config import Config as AlembicConfig
 
 from shared.config import ROOT, database_url, load_config
+from shared.db import kit_metadata
 
 SERVICES = ("intake", "scheduling", "notifications", "outcomes")
 
@@ -67,3 +68,12 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def create_kit_tables() -> None:
+    """The kit's outbox, inbox and audit log, created by each service's first migration."""
+    kit_metadata().create_all(context.get_bind())
+
+
+def drop_kit_tables() -> None:
+    kit_metadata().drop_all(context.get_bind())
