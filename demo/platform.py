@@ -15,7 +15,8 @@ from pathlib import Path
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.harness import DEV_KEYS, free_port, wait_until
+from tests.harness import ServiceClient as HttpClient
+from tests.harness import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "config.yaml"
@@ -24,26 +25,8 @@ CLASSES = {name: f"services.{name}.service:{name.capitalize()}Service" for name 
 NAMEKO = Path(sys.executable).with_name("nameko")
 
 
-class ServiceClient:
-    """HTTP to one service with a development key, as any client of the API would call it."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-
-    def request(self, method: str, path: str, key: str | None = "admin", **kwargs) -> requests.Response:
-        headers = kwargs.pop("headers", {})
-        if key is not None:
-            headers["Authorization"] = f"Bearer {DEV_KEYS.get(key, key)}"
-        return requests.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
-
-    def get(self, path, key="admin", **kwargs):
-        return self.request("GET", path, key, **kwargs)
-
-    def post(self, path, json=None, key="admin", **kwargs):
-        return self.request("POST", path, key, json=json, **kwargs)
-
-    def put(self, path, json=None, key="admin", **kwargs):
-        return self.request("PUT", path, key, json=json, **kwargs)
+class ServiceClient(HttpClient):
+    """A service run as its own process: the test harness's client, plus health and metrics."""
 
     def healthy(self) -> bool:
         try:

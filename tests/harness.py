@@ -155,17 +155,20 @@ def test_config(amqp_uri: str, management_url: str, service_name: str, database_
     return config
 
 
-class RunningService:
-    def __init__(self, container, config: dict):
-        self.container = container
-        self.config = config
-        self.base_url = f"http://{config['WEB_SERVER_ADDRESS']}"
+class ServiceClient:
+    """HTTP to one service with a development key, as any client of the API would call it."""
+
+    timeout = 30
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
 
     def request(self, method: str, path: str, key: str | None = "admin", **kwargs) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if key is not None:
             headers["Authorization"] = f"Bearer {DEV_KEYS.get(key, key)}"
-        return requests.request(method, self.base_url + path, headers=headers, timeout=15, **kwargs)
+        return requests.request(method, self.base_url + path, headers=headers,
+                                timeout=self.timeout, **kwargs)
 
     def get(self, path, key="admin", **kwargs):
         return self.request("GET", path, key, **kwargs)
@@ -175,6 +178,17 @@ class RunningService:
 
     def put(self, path, json=None, key="admin", **kwargs):
         return self.request("PUT", path, key, json=json, **kwargs)
+
+
+class RunningService(ServiceClient):
+    """A service container started in-process, and a client for it."""
+
+    timeout = 15
+
+    def __init__(self, container, config: dict):
+        super().__init__(f"http://{config['WEB_SERVER_ADDRESS']}")
+        self.container = container
+        self.config = config
 
     def stop(self):
         self.container.stop()
