@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import timezone
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.auth import Caller
+from shared.clock import utcnow
 from shared.config import database_url
 from shared.events import build_envelope
 from shared.logs import correlation_id
@@ -30,10 +31,6 @@ _file_locks: dict[tuple[str, str], Semaphore] = {}
 
 def _file_lock(url: str, purpose: str) -> Semaphore:
     return _file_locks.setdefault((url, purpose), Semaphore(1))
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UtcDateTime(TypeDecorator):
@@ -128,13 +125,25 @@ class AlreadyProcessed(Exception):
 
 
 class UnitOfWork:
-    """One transaction of a worker: the session, the events it raises, the audit it writes."""
+    """One transaction of a worker: the session, the events it raises, the audit it writes, and
+    the service's repositories (``uow.<name>``), each bound to this transaction's session."""
 
-    def __init__(self, session: Session, service_name: str, correlation: str | None):
+    def __init__(self, session: Session, service_name: str, correlation: str | None,
+                 repositories: dict | None = None):
         self.session = session
         self.service_name = service_name
         self.correlation_id = correlation
         self.events: list[dict] = []
+        self._repositories = repositories or {}
+
+    def __getattr__(self, name: str):
+        # Only called for names not found normally: a repository, made once per unit of work.
+        repositories = self.__dict__.get("_repositories", {})
+        if name not in repositories:
+            raise AttributeError(name)
+        repository = repositories[name](self.session)
+        setattr(self, name, repository)
+        return repository
 
     def raise_event(self, event_type: str, data: dict, *, site_id: str, subject: str | None = None) -> dict:
         """Validate the event and store it in the outbox; it is published after commit."""
@@ -163,8 +172,9 @@ def _table(session: Session, name: str) -> Table:
 class Database(DependencyProvider):
     """The service's database; injects a :class:`WorkerDatabase` into each worker."""
 
-    def __init__(self, metadata: MetaData):
+    def __init__(self, metadata: MetaData, repositories: dict | None = None):
         self.metadata = metadata
+        self.repositories = dict(repositories or {})  # name → Repository class, as uow.<name>
 
     def setup(self):
         from shared.outbox import OutboxRelay  # the relay is this database's companion
@@ -232,7 +242,8 @@ class WorkerDatabase:
         provider = self._provider
         with provider.write_lock or nullcontext():
             session = provider.sessionmaker()
-            uow = UnitOfWork(session, provider.service_name, correlation_id())
+            uow = UnitOfWork(session, provider.service_name, correlation_id(),
+                             provider.repositories)
             try:
                 self._record_consumed_event(session)
                 yield uow

@@ -21,11 +21,11 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from shared.auth import KeyRing
-from shared.instruments import InvalidResponses
+from shared.errors import DomainError
 from shared.logs import set_correlation_id
 from shared.metrics import metrics_for
-from shared.problems import (PROBLEM_CONTENT_TYPE, BadRequest, Problem, problem_from_validation,
-                             validation_problem)
+from shared.problems import (KIT_ERRORS, PROBLEM_CONTENT_TYPE, BadRequest, Problem, problem_for,
+                             problem_from_validation, validation_problem)
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class ApiHandler(HttpRequestHandler):
                  query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
                  status: int = 200, summary: str | None = None, response=None, **kwargs):
         # Expected: logged as warnings by nameko, not as crashes.
-        kwargs.setdefault("expected_exceptions", (Problem, ValidationError, InvalidResponses))
+        kwargs.setdefault("expected_exceptions", (Problem, ValidationError, DomainError))
         super().__init__(method, url, **kwargs)
         self.body_schema = body() if isinstance(body, type) else body
         self.query_schema = query() if isinstance(query, type) else query
@@ -129,8 +129,11 @@ class ApiHandler(HttpRequestHandler):
             return problem_response(exc)
         if isinstance(exc, ValidationError):
             return problem_response(problem_from_validation(exc))
-        if isinstance(exc, InvalidResponses):
-            return problem_response(validation_problem(exc.errors))
+        if isinstance(exc, DomainError):
+            # The service's table (`errors = ERRORS` on the service class) first, then the kit's.
+            problem = problem_for(exc, getattr(self.container.service_cls, "errors", {}), KIT_ERRORS)
+            if problem is not None:
+                return problem_response(problem)
         log.error("unhandled %s in %s %s", type(exc).__name__, self.method, self.url)
         return problem_response(Problem("An unexpected error occurred; it has been logged."))
 

@@ -16,7 +16,7 @@ from eventlet.queue import Empty, LightQueue
 from sqlalchemy import delete, func, select, update
 
 from shared.broker import BROKER_ERRORS, ConfirmingPublisher, OutgoingMessage
-from shared.db import utcnow
+from shared.clock import utcnow
 
 log = logging.getLogger(__name__)
 

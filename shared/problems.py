@@ -1,7 +1,11 @@
 """RFC 9457 problem details: the only shape of an HTTP error the platform answers with."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from marshmallow import ValidationError
+
+from shared.errors import ActionForbidden, DomainError, InvalidFields, RecordNotFound, StateConflict
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -73,3 +77,28 @@ def validation_problem(errors, detail: str = "The request has invalid fields.") 
 
 def problem_from_validation(exc: ValidationError) -> Unprocessable:
     return validation_problem(exc.messages)
+
+
+# A domain exception type → the problem it answers as: a Problem class (built from the exception's
+# detail, errors and extra) or a function that builds the Problem.
+ErrorTable = Mapping[type, "type[Problem] | Callable[[Exception], Problem]"]
+
+KIT_ERRORS: ErrorTable = {
+    RecordNotFound: NotFound,
+    InvalidFields: Unprocessable,
+    StateConflict: Conflict,
+    ActionForbidden: Forbidden,
+}
+
+
+def problem_for(exc: DomainError, *tables: ErrorTable) -> Problem | None:
+    """The problem a domain exception answers as: the first table naming its class or the
+    nearest base class wins, so a service's own table goes before the kit's."""
+    for cls in type(exc).__mro__:
+        for table in tables:
+            if cls in table:
+                mapped = table[cls]
+                if isinstance(mapped, type) and issubclass(mapped, Problem):
+                    return mapped(exc.detail, errors=exc.errors, **exc.extra)
+                return mapped(exc)
+    return None

@@ -10,6 +10,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
+from shared.clinical import ClinicalRules
 from shared.http import ROUTES, api
 from shared.logs import set_correlation_id
 from shared.metrics import CONTENT_TYPE, Metrics
@@ -39,7 +40,9 @@ class EventReplayQuery(Schema):
 
 class PlatformService:
     name: str
+    errors: dict = {}  # the service's domain exceptions → problems (its errors.py), kit's after
     config = Config()
+    rules = ClinicalRules()
     correlation_id = CorrelationId()
     metrics = Metrics()
 

@@ -1,0 +1,37 @@
+"""marshmallow fields that mean the same in every service's schemas."""
+from __future__ import annotations
+
+from marshmallow import fields
+from marshmallow.validate import Length, Range, Regexp
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+# BCP 47 language tag, e.g. `en`, `es`, `pt-BR`.
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+# E.164: the form SMS gateways take.
+PHONE_PATTERN = r"^\+[1-9]\d{6,14}$"
+
+
+def uuid_string(**kwargs) -> fields.String:
+    """A UUID kept as its string form (ids are strings in events, URLs and the database)."""
+    return fields.String(validate=Regexp(UUID_PATTERN, error="Not a valid UUID."), **kwargs)
+
+
+def language_tag(**kwargs) -> fields.String:
+    return fields.String(validate=Regexp(
+        LANGUAGE_PATTERN, error="Must be a BCP 47 language tag, e.g. 'es'."), **kwargs)
+
+
+def phone_number(**kwargs) -> fields.String:
+    return fields.String(validate=Regexp(
+        PHONE_PATTERN, error="Must be an E.164 number, e.g. +15555550123."), **kwargs)
+
+
+def text(max_length: int, **kwargs) -> fields.String:
+    """A non-blank string of at most max_length characters."""
+    return fields.String(validate=[Length(1, max_length),
+                                   Regexp(r"\S", error="Must not be blank.")], **kwargs)
+
+
+def whole(low: int, high: int, **kwargs) -> fields.Integer:
+    """An integer in [low, high]; "3" or 3.0 are not integers here."""
+    return fields.Integer(strict=True, validate=Range(low, high), **kwargs)
