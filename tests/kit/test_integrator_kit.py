@@ -12,6 +12,7 @@ import requests
 import yaml
 from kombu import Connection, Exchange, Producer
 
+from demo.launch import wait_until
 from shared.config import ROOT
 from shared.events import CATALOG, EventType
 from shared.events import asyncapi
@@ -19,7 +20,8 @@ from shared.events.catalog import EventData, Id
 from shared.events.envelope import EnvelopeSchema
 from shared.jsonschema import to_json_schema
 from shared.topology import SERVICES, service_class, subscriptions
-from tests.harness import TcpProxy, publish_event, wait_until
+from tests.support.events import publish_event
+from tests.support.proxy import TcpProxy
 from tests.unit.event_examples import example
 
 SUBSCRIBER = ROOT / "examples" / "subscriber.py"
