@@ -50,9 +50,9 @@ class PlatformConverter(OpenAPIConverter):
         bounds = [f"{word} {result.pop(key)}" for key, word in
                   (("x-minimum", "not before"), ("x-maximum", "not after")) if key in result]
         if bounds:
-            sentence = " and ".join(bounds).capitalize() + "."
-            result["description"] = f"{result['description']} {sentence}" if "description" in result \
-                else sentence
+            sentence = " and ".join(bounds) + "."
+            sentence = sentence[0].upper() + sentence[1:]  # not capitalize(): it lowers "T" in times
+            result["description"] = " ".join(filter(None, (result.get("description"), sentence)))
         return result
 
 
