@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 
+from shared.clock import utcnow
+
 CLOCK_KEY = "CLOCK_NOW"
 
 
@@ -26,7 +28,7 @@ class Clock(DependencyProvider):
     def now(self) -> datetime:
         fixed = self.container.config.get(CLOCK_KEY)
         if not fixed:
-            return datetime.now(timezone.utc)
+            return utcnow()
         value = fixed if isinstance(fixed, datetime) else datetime.fromisoformat(str(fixed))
         if value.tzinfo is None:
             raise ValueError(f"{CLOCK_KEY} must carry a UTC offset")

@@ -5,16 +5,13 @@ from datetime import timedelta
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
-from marshmallow.validate import Email, Length, OneOf, Range, Regexp
+from marshmallow.validate import Email, Length, OneOf, Regexp
 
 from shared import enums
-from shared.clinical import clinical_rules
 from shared.config import load_config
-from shared.events.catalog import Id
+from shared.fields import language_tag, phone_number, text, uuid_string, whole
 
 HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
-LANGUAGE = Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag, e.g. 'en' or 'es-MX'.")
-PHONE = Regexp(r"^\+?[0-9 ()-]{7,20}$", error="Not a valid phone number.")
 STAFF_ROLES = ("therapist", "facilitator", "on_call")
 SERIES_KINDS = ("group", "education")
 SERIES_MODALITIES = tuple(m for m in enums.MODALITIES if m not in ("individual_therapy", "family_therapy"))
@@ -50,13 +47,13 @@ class AvailabilityIn(Schema):
 
 class StaffIn(Schema):
     site_id = fields.String(required=True, validate=validate_site)
-    name = fields.String(required=True, validate=Length(1, 200))
+    name = text(200, required=True)
     roles = fields.List(fields.String(validate=OneOf(STAFF_ROLES)), required=True,
                         validate=Length(min=1))
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True, validate=Length(min=1))
+    languages = fields.List(language_tag(), required=True, validate=Length(min=1))
     email = fields.String(required=True, validate=[Email(), Length(max=254)])
-    phone = fields.String(required=True, validate=PHONE)
-    max_caseload = fields.Integer(required=True, strict=True, validate=Range(0, 200))
+    phone = phone_number(required=True)
+    max_caseload = whole(0, 200, required=True)
     availability = fields.List(fields.Nested(AvailabilityIn), load_default=list)
 
 
@@ -67,9 +64,10 @@ class SeriesIn(Schema):
     kind = fields.String(required=True, validate=OneOf(SERIES_KINDS))
     weekdays = weekday_list(required=True)
     start_time = fields.String(required=True, validate=HHMM)
-    duration_minutes = fields.Integer(required=True, strict=True, validate=Range(15, 8 * 60))
-    capacity = fields.Integer(required=True, strict=True, validate=Range(min=1, max=100))
-    facilitator_id = Id(required=True)
+    duration_minutes = whole(15, 8 * 60, required=True)
+    # The group psychotherapy maximum (clinical.yaml) is checked by the use case.
+    capacity = whole(1, 100, required=True)
+    facilitator_id = uuid_string(required=True, metadata={"format": "uuid"})
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
 
@@ -79,10 +77,6 @@ class SeriesIn(Schema):
         kind, modality = data.get("kind"), data.get("modality")
         if kind and modality and (kind == "education") != (modality == "psychoeducation"):
             errors["modality"] = ["Psychoeducation is the education kind; the other modalities are groups."]
-        # CPT 90853: group psychotherapy holds at most this many (clinical.yaml).
-        limit = clinical_rules()["program"]["group_capacity_max"]
-        if kind == "group" and isinstance(data.get("capacity"), int) and data["capacity"] > limit:
-            errors["capacity"] = [f"Group psychotherapy holds at most {limit} participants."]
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             errors["ends_on"] = ["Must not be before starts_on."]
         if len(set(data.get("weekdays") or [])) != len(data.get("weekdays") or []):
@@ -104,10 +98,9 @@ class CalendarQuery(Schema):
 
 
 class AttendanceIn(Schema):
-    patient_id = Id(required=True)
+    patient_id = uuid_string(required=True, metadata={"format": "uuid"})
     status = fields.String(required=True, validate=OneOf(enums.ATTENDANCE_STATUSES))
-    attended_minutes = fields.Integer(strict=True, validate=Range(0, 24 * 60), load_default=None,
-                                      allow_none=True)
+    attended_minutes = whole(0, 24 * 60, load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
     def minutes_match_status(self, data, **kwargs):
@@ -119,7 +112,7 @@ class AttendanceIn(Schema):
 
 
 class CancelIn(Schema):
-    reason = fields.String(required=True, validate=Length(1, 200))
+    reason = text(200, required=True)
 
 
 class RescheduleIn(Schema):

@@ -1,196 +1,153 @@
-"""The scheduling service: entrypoints only; the rules live in plain modules beside it."""
+"""The scheduling service: dependencies, then entrypoints; the rules live in domain/ and usecases/."""
 from nameko.rpc import rpc
 
 from shared.auth import Caller
-from shared.clinical import clinical_rules
 from shared.config import site_zones
 from shared.db import Database
 from shared.http import api
 from shared.inbox import consumes
-from shared.problems import NotFound, validation_problem
+from shared.roles import CARE_TEAM, CARE_TEAM_AND_INTEGRATORS, MANAGERS
 from shared.service import PlatformService
 
-from services.scheduling import planning, reference, sessions, views
+from services.scheduling import views
+from services.scheduling.commands import (CancelSession, CreateSeries, CreateStaff, EndEnrollment,
+                                          EnrollmentEvent, ReadCareTeam, ReadRecord, ReadSite,
+                                          RecordAttendance, RescheduleBooking)
 from services.scheduling.dependencies import Clock
-from services.scheduling.models import Base, Enrollment, GroupSeries
-from services.scheduling.reservations import Context
+from services.scheduling.domain.program import BookingContext
+from services.scheduling.errors import ERRORS
+from services.scheduling.models import Base
+from services.scheduling.repositories import REPOSITORIES
 from services.scheduling.schemas import (AttendanceIn, CalendarQuery, CancelIn, RescheduleIn,
                                          SeriesIn, StaffIn)
-
-MANAGERS = ["admin", "coordinator"]
-CLINIC = ["admin", "coordinator", "clinician"]
-READERS = ["admin", "coordinator", "clinician", "integrator"]
-
-
-class EnrollmentNotYetKnown(LookupError):
-    """An event about an enrollment whose PatientEnrolled is still on its way: retried by the inbox."""
-
+from services.scheduling.usecases import bookings, enrollments, series, sessions, staff
 
 class SchedulingService(PlatformService):
     name = "scheduling"
-    db = Database(Base.metadata)
+    errors = ERRORS
+    db = Database(Base.metadata, repositories=REPOSITORIES)
     clock = Clock()
-
-    def context(self, caller: Caller) -> Context:
-        return Context(now=self.clock(), zones=site_zones(self.config),
-                       program=clinical_rules()["program"], caller=caller)
 
     # -- reference data ----------------------------------------------------------------------
 
-    @api("GET", "/sites", roles=READERS)
+    @api("GET", "/sites", roles=CARE_TEAM_AND_INTEGRATORS)
     def list_sites(self, request):
         sites = self.config["SITES"]
-        return {"sites": [{"site_id": site_id, "name": sites[site_id]["name"],
-                           "timezone": sites[site_id]["timezone"]}
-                          for site_id in request.caller.site_filter(None, sorted(sites))]}
+        return views.site_list(sites, request.caller.site_filter(None, sorted(sites)))
 
     @api("POST", "/staff", body=StaffIn, roles=MANAGERS, status=201)
     def create_staff(self, request):
-        self.writable_site(request.caller, request.body["site_id"])
+        command = CreateStaff(caller=request.caller, zones=self.zones(), **request.body)
         with self.db.unit_of_work() as uow:
-            staff = reference.create_staff(uow, request.body)
-            uow.audit(request.caller, "create", "staff", staff.id, site_id=staff.site_id)
-            return reference.describe_staff(uow, staff)
+            return views.staff_view(*staff.create_staff(command, uow))
 
     @api("POST", "/group-series", body=SeriesIn, roles=MANAGERS, status=201)
     def create_series(self, request):
-        self.writable_site(request.caller, request.body["site_id"])
-        zone = site_zones(self.config)[request.body["site_id"]]
+        command = CreateSeries(caller=request.caller, zones=self.zones(),
+                               program=self.rules["program"], **request.body)
         with self.db.unit_of_work() as uow:
-            series, count = reference.create_series(uow, request.body, zone)
-            uow.audit(request.caller, "create", "group_series", series.id, site_id=series.site_id)
-            return reference.series_view(series, count)
+            return views.series_view(*series.create_series(command, uow))
 
-    @api("GET", "/sites/<string:site_id>/staff", roles=READERS)
+    @api("GET", "/sites/<string:site_id>/staff", roles=CARE_TEAM_AND_INTEGRATORS)
     def list_staff(self, request, site_id):
-        self.visible_site(request.caller, site_id)
         with self.db.unit_of_work() as uow:
-            return {"site_id": site_id, "staff": reference.site_staff(uow, site_id)}
+            listed = staff.site_staff(ReadSite(request.caller, self.zones(), site_id), uow)
+            return {"site_id": site_id, "staff": [views.staff_view(*s) for s in listed]}
 
-    @api("GET", "/sites/<string:site_id>/group-series", roles=READERS)
+    @api("GET", "/sites/<string:site_id>/group-series", roles=CARE_TEAM_AND_INTEGRATORS)
     def list_series(self, request, site_id):
-        self.visible_site(request.caller, site_id)
         with self.db.unit_of_work() as uow:
-            return {"site_id": site_id, "series": reference.site_series(uow, site_id)}
+            listed = series.site_series(ReadSite(request.caller, self.zones(), site_id), uow)
+            return {"site_id": site_id, "series": [views.series_view(s) for s in listed]}
 
-    @api("GET", "/group-series/<string:series_id>", roles=READERS)
+    @api("GET", "/group-series/<string:series_id>", roles=CARE_TEAM_AND_INTEGRATORS)
     def get_series(self, request, series_id):
         with self.db.unit_of_work() as uow:
-            series = uow.session.get(GroupSeries, series_id)
-            if series is None:
-                raise NotFound("Group series not found.")
-            request.caller.visible(series.site_id, "Group series")
-            return reference.series_view(series)
+            return views.series_view(series.get_series(ReadRecord(request.caller, series_id), uow))
 
     # -- calendars and schedules --------------------------------------------------------------
 
-    @api("GET", "/sites/<string:site_id>/calendar", query=CalendarQuery, roles=READERS)
+    @api("GET", "/sites/<string:site_id>/calendar", query=CalendarQuery, roles=CARE_TEAM_AND_INTEGRATORS)
     def site_calendar(self, request, site_id):
-        self.visible_site(request.caller, site_id)
+        command = ReadSite(request.caller, self.zones(), site_id,
+                           first=request.query["from_"], last=request.query["to"])
         with self.db.unit_of_work() as uow:
-            return views.calendar(uow, site_id, request.query["from_"], request.query["to"],
-                                  self.context(request.caller))
+            rows = sessions.site_calendar(command, uow)
+            return views.calendar(site_id, command.zones[site_id], command.first, command.last, rows)
 
-    @api("GET", "/sessions/<string:session_id>", roles=READERS)
+    @api("GET", "/sessions/<string:session_id>", roles=CARE_TEAM_AND_INTEGRATORS)
     def get_session(self, request, session_id):
         with self.db.unit_of_work() as uow:
-            session = sessions.visible_session(uow, session_id, self.context(request.caller))
-            uow.audit(request.caller, "read", "session", session.id, site_id=session.site_id)
-            return views.session_detail(uow, session)
+            return views.session_detail(*sessions.session_with_bookings(
+                ReadRecord(request.caller, session_id), uow))
 
-    @api("GET", "/patients/<string:patient_id>/schedule", roles=READERS)
+    @api("GET", "/patients/<string:patient_id>/schedule", roles=CARE_TEAM_AND_INTEGRATORS)
     def patient_schedule(self, request, patient_id):
+        command = ReadRecord(request.caller, patient_id, self.zones(), self.rules["program"])
         with self.db.unit_of_work() as uow:
-            schedule = views.patient_schedule(uow, patient_id, self.context(request.caller))
-            uow.audit(request.caller, "read", "schedule", schedule["enrollment_id"],
-                      patient_id=patient_id, site_id=schedule["site_id"])
-            return schedule
+            return views.patient_schedule(patient_id, enrollments.patient_schedule(command, uow))
 
     # -- sessions ------------------------------------------------------------------------------
 
-    @api("POST", "/sessions/<string:session_id>/attendance", body=AttendanceIn(many=True), roles=CLINIC)
+    @api("POST", "/sessions/<string:session_id>/attendance", body=AttendanceIn(many=True), roles=CARE_TEAM)
     def record_attendance(self, request, session_id):
+        command = RecordAttendance(request.caller, self.clock(), session_id, request.body)
         with self.db.unit_of_work() as uow:
-            records = sessions.record_attendance(uow, session_id, request.body,
-                                                 self.context(request.caller))
-            return {"session_id": session_id, "records": records}
+            return views.attendance_records(session_id, sessions.record_attendance(command, uow))
 
-    @api("POST", "/sessions/<string:session_id>/cancel", body=CancelIn, roles=CLINIC)
+    @api("POST", "/sessions/<string:session_id>/cancel", body=CancelIn, roles=CARE_TEAM)
     def cancel_session(self, request, session_id):
+        command = CancelSession(request.caller, self.clock(), session_id, request.body["reason"])
         with self.db.unit_of_work() as uow:
-            return sessions.cancel_session(uow, session_id, request.body["reason"],
-                                           self.context(request.caller))
+            return views.cancelled_session(*sessions.cancel_session(command, uow))
 
-    @api("POST", "/bookings/<string:booking_id>/reschedule", body=RescheduleIn, roles=CLINIC)
+    @api("POST", "/bookings/<string:booking_id>/reschedule", body=RescheduleIn, roles=CARE_TEAM)
     def reschedule_booking(self, request, booking_id):
+        command = RescheduleBooking(request.caller, self.clock(), booking_id, request.body["starts_at"])
         with self.db.unit_of_work() as uow:
-            return sessions.reschedule_booking(uow, booking_id, request.body["starts_at"],
-                                               self.context(request.caller))
+            return views.rescheduled(*bookings.reschedule_booking(command, uow))
 
     # -- RPC -----------------------------------------------------------------------------------
 
     @rpc
     def get_care_team(self, site_id, patient_id):
         """The site's on-call staff and the patient's primary clinician, with contact channels."""
+        command = ReadCareTeam(Caller.service(self.name), site_id, patient_id)
         with self.db.unit_of_work() as uow:
-            team = views.care_team(uow, site_id, patient_id)
-            uow.audit(Caller.service(self.name), "read", "care_team", patient_id,
-                      patient_id=patient_id, site_id=site_id)
-            return team
+            return views.care_team(site_id, *staff.care_team(command, uow))
 
     # -- events from intake ----------------------------------------------------------------
 
     @consumes("intake", "PatientEnrolled")
     def book_new_enrollment(self, event):
         with self.db.unit_of_work() as uow:
-            enrollment = planning.record_enrollment(uow, event.site_id, event.data)
-            if enrollment is not None:
-                planning.book_enrollment(uow, enrollment, self.service_context())
-                self.audit_booking(uow, enrollment, "book")
+            enrollments.book_new_enrollment(self.enrollment_event(event), uow)
 
     @consumes("intake", "TreatmentPlanUpdated")
     def adjust_bookings_to_plan(self, event):
         with self.db.unit_of_work() as uow:
-            enrollment = self.known_enrollment(uow, event)
-            planning.adjust_to_plan(uow, enrollment, event.data, self.service_context())
-            self.audit_booking(uow, enrollment, "adjust")
+            enrollments.adjust_to_plan(self.enrollment_event(event), uow)
 
     @consumes("intake", "ProgramCompleted")
     def end_completed_program(self, event):
-        self.end_enrollment(event, "completed", "program_completed")
+        with self.db.unit_of_work() as uow:
+            enrollments.end_enrollment(self.enrollment_end(event, "completed", "program_completed"), uow)
 
     @consumes("intake", "PatientDischarged")
     def end_discharged_enrollment(self, event):
-        self.end_enrollment(event, "discharged", "patient_discharged")
-
-    def end_enrollment(self, event, status, reason):
         with self.db.unit_of_work() as uow:
-            enrollment = self.known_enrollment(uow, event)
-            if enrollment.status == "active":
-                planning.end_enrollment(uow, enrollment, status, reason, self.service_context())
-                self.audit_booking(uow, enrollment, "cancel")
+            enrollments.end_enrollment(self.enrollment_end(event, "discharged", "patient_discharged"), uow)
 
-    def known_enrollment(self, uow, event) -> Enrollment:
-        enrollment = uow.session.get(Enrollment, event.data["enrollment_id"])
-        if enrollment is None:
-            raise EnrollmentNotYetKnown(event.data["enrollment_id"])
-        return enrollment
+    # -- building commands ----------------------------------------------------------------------
 
-    def writable_site(self, caller: Caller, site_id: str) -> None:
-        # The schema checks config.yaml's sites; this container may run with another file.
-        if site_id not in self.config["SITES"]:
-            raise validation_problem({"site_id": ["Unknown site."]})
-        caller.require_site(site_id)
+    def zones(self):
+        return site_zones(self.config)
 
-    def visible_site(self, caller: Caller, site_id: str) -> None:
-        if site_id not in self.config["SITES"]:
-            raise NotFound("Site not found.")
-        caller.visible(site_id, "Site")
+    def booking_context(self) -> BookingContext:
+        return BookingContext(now=self.clock(), zones=self.zones(), program=self.rules["program"])
 
-    def service_context(self) -> Context:
-        return self.context(Caller.service(self.name))
+    def enrollment_event(self, event) -> EnrollmentEvent:
+        return EnrollmentEvent(event, Caller.service(self.name), self.booking_context())
 
-    def audit_booking(self, uow, enrollment, action):
-        uow.audit(Caller.service(self.name), action, "schedule", enrollment.id,
-                  patient_id=enrollment.patient_id, site_id=enrollment.site_id)
-
+    def enrollment_end(self, event, status: str, reason: str) -> EndEnrollment:
+        return EndEnrollment(event, Caller.service(self.name), self.booking_context(), status, reason)

@@ -28,7 +28,7 @@ def set_clock(service, now: datetime) -> None:
 
 def staff(service, site="riverside", **changes) -> dict:
     body = {"site_id": site, "name": "Dana Reyes", "roles": ["therapist"], "languages": ["en"],
-            "email": "dana@example.org", "phone": "+1 555 0100", "max_caseload": 20,
+            "email": "dana@example.org", "phone": "+15555550100", "max_caseload": 20,
             "availability": [{"weekday": d, "start_time": "13:00", "end_time": "17:00"} for d in WEEKDAYS]}
     response = service.post("/staff", {**body, **changes})
     assert response.status_code == 201, response.text

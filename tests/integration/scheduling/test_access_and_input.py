@@ -7,7 +7,7 @@ from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, enroll
 
 BAD_SERIES = {"site_id": "atlantis", "track": "grief", "modality": "cbt_group", "kind": "group",
               "weekdays": ["mon", "funday"], "start_time": "9am", "duration_minutes": 180,
-              "capacity": 13, "facilitator_id": "not-a-uuid", "starts_on": "2026-03-10",
+              "capacity": 0, "facilitator_id": "not-a-uuid", "starts_on": "2026-03-10",
               "ends_on": "2026-03-01", "colour": "blue"}
 
 
@@ -35,7 +35,8 @@ def test_group_psychotherapy_over_twelve_is_refused_but_education_may_be_larger(
     lecture = service.post("/group-series", {**body, "modality": "psychoeducation", "kind": "education",
                                              "duration_minutes": 60, "capacity": 30})
 
-    assert refused.status_code == 422 and list(refused.json()["errors"]) == ["capacity"]
+    assert refused.status_code == 422 and refused.json()["errors"] == {
+        "capacity": ["Group psychotherapy holds at most 12 participants."]}
     assert lecture.status_code == 201, lecture.text
 
 
@@ -74,7 +75,7 @@ def test_keys_see_only_their_sites(platform, events):
                         key="lakeside").status_code == 404
     forbidden = service.post("/staff", {"site_id": "lakeside", "name": "X", "roles": ["therapist"],
                                         "languages": ["en"], "email": "x@example.org",
-                                        "phone": "+1 555 0101", "max_caseload": 5},
+                                        "phone": "+15555550101", "max_caseload": 5},
                              key="coordinator")
     assert forbidden.status_code == 403
     assert service.get("/sites/riverside/calendar?from=2026-03-01&to=2026-03-07",

@@ -1,7 +1,7 @@
 """Unexcused misses in a row, and what recording attendance again changes."""
 import pytest
 
-from services.scheduling.attendance import Mark, consecutive_missed, recording_outcome
+from services.scheduling.domain.attendance import Mark, consecutive_missed, recording_outcome
 
 
 @pytest.mark.parametrize("history, expected", [

@@ -2,10 +2,10 @@
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from services.scheduling.booking import (SeriesOption, TherapistOption, choose_series,
-                                         choose_therapist, core_modality_first, family_days,
-                                         program_days, speaks)
-from services.scheduling.occurrences import Occurrence, weekly_occurrences
+from services.scheduling.domain.occurrences import weekly_occurrences
+from services.scheduling.domain.placement import (SeriesOption, TherapistOption, choose_series,
+                                                  choose_therapist, core_modality_first, speaks)
+from services.scheduling.domain.program import family_days, program_days
 
 NEW_YORK = ZoneInfo("America/New_York")
 START, END = date(2026, 3, 2), date(2026, 3, 15)   # two weeks from a Monday
@@ -150,4 +150,3 @@ def test_occurrence_in_the_past_is_not_offered():
                               50, NEW_YORK, [], later)
     assert all(o.starts_at >= later for o in choice.slots[0].occurrences)
     assert len(choice.slots[0].occurrences) == 1
-    assert isinstance(choice.slots[0].occurrences[0], Occurrence)

@@ -2,9 +2,8 @@
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from shared.clinical import clinical_rules
-from services.scheduling.intensity import minimum_weekly_hours, program_weeks, weekly_intensity
-from services.scheduling.occurrences import Occurrence
+from services.scheduling.domain.intensity import minimum_weekly_hours, program_weeks, weekly_intensity
+from services.scheduling.domain.occurrences import Occurrence
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -14,10 +13,10 @@ def session(day: int, hours: float, month: int = 3) -> Occurrence:
     return Occurrence(starts, starts + timedelta(hours=hours))
 
 
-def test_minimum_comes_from_configuration_by_age_band():
-    program = clinical_rules()["program"]
-    assert minimum_weekly_hours("adult", program) == 9
-    assert minimum_weekly_hours("adolescent", program) == 6
+def test_minimum_is_the_given_rules_figure_for_the_age_band():
+    program = {"intensity": {"min_weekly_hours": {"adult": 9.5, "adolescent": 6}}}
+    assert minimum_weekly_hours("adult", program) == 9.5
+    assert minimum_weekly_hours("adolescent", program) == 6.0
 
 
 def test_program_weeks_are_the_iso_weeks_of_its_days():

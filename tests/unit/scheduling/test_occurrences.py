@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.scheduling.occurrences import iso_week, weekly_occurrences
+from services.scheduling.domain.occurrences import iso_week, weekly_occurrences
 
 NEW_YORK = ZoneInfo("America/New_York")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")

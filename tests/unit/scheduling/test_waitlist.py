@@ -1,7 +1,7 @@
 """A series' waitlist: positions and who a freed seat goes to."""
 import pytest
 
-from services.scheduling.waitlist import Waiting, position, to_promote
+from services.scheduling.domain.waitlist import Waiting, position, to_promote
 
 LINE = [Waiting(7, "enr-c"), Waiting(3, "enr-a"), Waiting(5, "enr-b")]
 

@@ -11,13 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 @dataclass(frozen=True)
 class Occurrence:
     starts_at: datetime  # aware UTC
     ends_at: datetime
+
+
+def overlaps(a: Occurrence, b: Occurrence) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def clashes(candidates, busy) -> bool:
+    return any(overlaps(c, b) for c in candidates for b in busy)
 
 
 def parse_hhmm(value: str) -> time:

@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from services.scheduling.occurrences import Occurrence, iso_week
+from services.scheduling.domain.occurrences import Occurrence, iso_week
 
 
 def minimum_weekly_hours(age_band: str, program_rules: dict) -> float:

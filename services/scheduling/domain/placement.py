@@ -1,4 +1,4 @@
-"""Choosing what to book for a treatment plan: group and education series, therapist slots.
+"""Placing a patient for a treatment plan: which series to join, which therapist and weekly slots.
 
 Plain rules over plain values; the caller loads the options from the database and books what
 these functions choose.
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.scheduling.occurrences import Occurrence, local_to_utc
+from services.scheduling.domain.occurrences import Occurrence, clashes, local_to_utc
 
 # The core group of each track (handbook CLINICAL.md, from the program's design).
 CORE_GROUP = {"depression": "cbt_group", "anxiety": "mbsr_group", "trauma": "trauma_group"}
@@ -53,14 +53,6 @@ class Slot:
 class TherapistChoice:
     staff_id: str
     slots: list[Slot]
-
-
-def overlaps(a: Occurrence, b: Occurrence) -> bool:
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
-
-
-def clashes(candidates, busy) -> bool:
-    return any(overlaps(c, b) for c in candidates for b in busy)
 
 
 def core_modality_first(track: str, options: list[SeriesOption]) -> list[SeriesOption]:
@@ -156,17 +148,3 @@ def choose_therapist(options: list[TherapistOption], language: str, days: list[d
         if slots is not None:
             return TherapistChoice(option.staff_id, slots)
     return None
-
-
-def program_days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-def family_days(start: date, planned_weeks: int, per_month: int) -> list[date]:
-    """The days of the program weeks that hold a family session, spread over each 4 weeks."""
-    per_month = min(per_month, 4)
-    if per_month <= 0:
-        return []
-    offsets = {round(i * 4 / per_month) for i in range(per_month)}
-    weeks = [w for w in range(planned_weeks) if w % 4 in offsets]
-    return [start + timedelta(days=7 * w + d) for w in weeks for d in range(7)]

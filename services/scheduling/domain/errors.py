@@ -1,0 +1,18 @@
+"""What the scheduling rules refuse, in the domain's words."""
+from shared.errors import DomainError, StateConflict
+
+
+class UnknownSite(DomainError):
+    """An enrollment at a site this deployment does not configure: nothing can be booked."""
+
+
+class SessionNotOpen(StateConflict):
+    """The session was cancelled or has started: it no longer takes this change."""
+
+
+class TimeClash(StateConflict):
+    """The new time overlaps another session of the patient or the therapist."""
+
+
+class SeriesKeepsItsTime(StateConflict):
+    """A group or education booking moves only with its series."""

@@ -1,0 +1,70 @@
+"""An enrollment's program: its period in the site's local time and what its plan books each week."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.scheduling.domain.errors import UnknownSite
+from services.scheduling.domain.occurrences import start_of_local_day
+
+# The plan's weekly count for each kind of series.
+SERIES_PLAN = {"group": "group_sessions_per_week", "education": "education_sessions_per_week"}
+# Appointments with a therapist: their modality and the plan's count.
+APPOINTMENTS = {"individual": ("individual_therapy", "individual_sessions_per_week"),
+                "family": ("family_therapy", "family_sessions_per_month")}
+
+
+@dataclass(frozen=True)
+class BookingContext:
+    """What a booking decision needs besides the records."""
+
+    now: datetime
+    zones: Mapping[str, ZoneInfo]  # each configured site's IANA zone
+    program: Mapping  # clinical.yaml `program`
+
+    def zone(self, site_id: str) -> ZoneInfo:
+        if site_id not in self.zones:
+            raise UnknownSite(f"Site '{site_id}' is not configured here.")
+        return self.zones[site_id]
+
+
+def program_end(enrollment, zone: ZoneInfo) -> datetime:
+    """The first instant after the planned period, at the site's local midnight."""
+    last_day = enrollment.start_date + timedelta(days=7 * enrollment.planned_weeks)
+    return start_of_local_day(last_day, zone)
+
+
+def bookable_from(enrollment, now: datetime, zone: ZoneInfo) -> datetime:
+    """Sessions are booked from the program's first day, or from now once it is running."""
+    return max(now, start_of_local_day(enrollment.start_date, zone))
+
+
+def program_days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def family_days(start: date, planned_weeks: int, per_month: int) -> list[date]:
+    """The days of the program weeks that hold a family session, spread over each 4 weeks."""
+    per_month = min(per_month, 4)
+    if per_month <= 0:
+        return []
+    offsets = {round(i * 4 / per_month) for i in range(per_month)}
+    weeks = [w for w in range(planned_weeks) if w % 4 in offsets]
+    return [start + timedelta(days=7 * w + d) for w in weeks for d in range(7)]
+
+
+def appointment_days(enrollment, kind: str) -> list[date]:
+    """The days an individual or family appointment may fall on."""
+    if kind == "family":
+        return family_days(enrollment.start_date, enrollment.planned_weeks,
+                           enrollment.plan["family_sessions_per_month"])
+    return program_days(enrollment.start_date,
+                        enrollment.start_date + timedelta(days=7 * enrollment.planned_weeks - 1))
+
+
+def weekly_appointments(plan: Mapping, kind: str) -> int:
+    """Weekly slots to book: the plan's count, one for family (its weeks come from family_days)."""
+    count = plan[APPOINTMENTS[kind][1]]
+    return count if kind == "individual" else min(count, 1)
