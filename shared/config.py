@@ -19,6 +19,22 @@ def load_config(path: str | os.PathLike | None = None) -> dict:
         return yaml.safe_load(handle)
 
 
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def environment(config: dict) -> str:
+    """IOP_ENV, one of ENVIRONMENTS: anything else (``prod``, ``Production ``) refuses to start,
+    so a production deployment can never run with development keys by a typo."""
+    value = config.get("IOP_ENV")
+    if value not in ENVIRONMENTS:
+        raise ValueError(f"IOP_ENV is {value!r}; it must be one of {', '.join(ENVIRONMENTS)}.")
+    return value
+
+
+def is_production(config: dict) -> bool:
+    return environment(config) == "production"
+
+
 def data_dir(config: dict) -> Path:
     path = Path(config.get("DATA_DIR") or "var")
     return path if path.is_absolute() else ROOT / path

@@ -1,7 +1,9 @@
 """marshmallow fields that mean the same in every service's schemas."""
 from __future__ import annotations
 
-from marshmallow import fields
+import unicodedata
+
+from marshmallow import ValidationError, fields
 from marshmallow.validate import Length, Range, Regexp
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -26,10 +28,16 @@ def phone_number(**kwargs) -> fields.String:
         PHONE_PATTERN, error="Must be an E.164 number, e.g. +15555550123."), **kwargs)
 
 
+def visible(value: str) -> None:
+    """At least one character a person can see: not only spaces, zero-width or other format
+    characters (Unicode categories Z*, Cc, Cf)."""
+    if not any(not unicodedata.category(char).startswith(("Z", "C")) for char in value):
+        raise ValidationError("Must not be blank.")
+
+
 def text(max_length: int, **kwargs) -> fields.String:
-    """A non-blank string of at most max_length characters."""
-    return fields.String(validate=[Length(1, max_length),
-                                   Regexp(r"\S", error="Must not be blank.")], **kwargs)
+    """A string with something visible in it, of at most max_length characters."""
+    return fields.String(validate=[Length(1, max_length), visible], **kwargs)
 
 
 def whole(low: int, high: int, **kwargs) -> fields.Integer:

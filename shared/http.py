@@ -21,11 +21,14 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from shared.auth import KeyRing
+from shared.config import environment
+from shared.input import read_json_body
 from shared.errors import DomainError
 from shared.logs import set_correlation_id
 from shared.metrics import metrics_for
-from shared.problems import (KIT_ERRORS, PROBLEM_CONTENT_TYPE, BadRequest, Problem, problem_for,
+from shared.problems import (KIT_ERRORS, PROBLEM_CONTENT_TYPE, Problem, Unauthorized, problem_for,
                              problem_from_validation, validation_problem)
+from shared.webserver import PlatformWebServer
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +54,15 @@ def json_response(payload, status: int = 200, headers: dict | None = None) -> Re
 
 
 def problem_response(problem: Problem) -> Response:
-    return Response(json.dumps(problem.to_dict()), status=problem.status,
-                    content_type=PROBLEM_CONTENT_TYPE)
+    response = Response(json.dumps(problem.to_dict()), status=problem.status,
+                        content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(problem, Unauthorized):  # RFC 6750: say which scheme is expected
+        response.headers["WWW-Authenticate"] = 'Bearer realm="iop"'
+    return response
 
 
 class ApiHandler(HttpRequestHandler):
+    server = PlatformWebServer()
     def __init__(self, method: str, url: str, *, body: type[Schema] | Schema | None = None,
                  query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
                  status: int = 200, summary: str | None = None, response=None, **kwargs):
@@ -72,7 +79,11 @@ class ApiHandler(HttpRequestHandler):
 
     def setup(self):
         super().setup()
-        self.keys = KeyRing.from_config(self.container.config)
+        config = self.container.config
+        environment(config)  # refuses to start on an IOP_ENV it does not know
+        self.keys = KeyRing.from_config(config)
+        self.max_body_bytes = config["HTTP"]["max_body_bytes"]
+        self.max_json_depth = config["HTTP"]["max_json_depth"]
         self.metrics = metrics_for(self.container)
         routes = ROUTES.setdefault(self.container.service_name, [])
         if not any(r.method == self.method and r.url == self.url for r in routes):
@@ -107,10 +118,8 @@ class ApiHandler(HttpRequestHandler):
             request.caller.require_role(*self.roles)
         request.body = None
         if self.body_schema is not None:
-            try:
-                raw = json.loads(request.get_data(as_text=True) or "null")
-            except ValueError as exc:
-                raise BadRequest(f"The body is not valid JSON: {exc}.") from None
+            raw = read_json_body(request, max_bytes=self.max_body_bytes,
+                                 max_depth=self.max_json_depth)
             if raw is None:
                 raise validation_problem({"_schema": ["A JSON body is required."]})
             request.body = self.body_schema.load(raw)

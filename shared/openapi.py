@@ -28,6 +28,10 @@ PROBLEM_SCHEMA = {
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 ERRORS = ((400, "Malformed request"), (401, "Missing or unknown key"),
           (403, "Role or site not allowed"), (404, "Not found"), (422, "Invalid fields"))
+# A change can meet a state that refuses it (already enrolled, discharged, not started yet).
+WRITE_ERRORS = ((409, "The record's state does not allow this"),)
+# The input gate (shared/input.py) refuses a body before any schema reads it.
+BODY_ERRORS = ((413, "Body larger than the configured limit"), (415, "Body not JSON"))
 
 # Python-only regex syntax (inline flags, named groups, \A \Z \z) that ECMA-262 reads otherwise.
 _NOT_PORTABLE = re.compile(r"\(\?(?![:=!]|<[=!])|\\[AZz]")
@@ -102,9 +106,13 @@ def _operation(route, path: str) -> dict:
     if route.response_schema is not None:
         success["content"] = {"application/json": {"schema": route.response_schema}}
     operation["responses"] = {str(route.status): success}
-    for status, description in ERRORS:
-        if not route.public or status == 400:
-            operation["responses"][str(status)] = {"description": description, "content": PROBLEM}
+    errors = [(status, text) for status, text in ERRORS if not route.public or status == 400]
+    if route.method != "GET" and not route.public:
+        errors += WRITE_ERRORS
+    if route.body_schema is not None:
+        errors += BODY_ERRORS
+    for status, description in errors:
+        operation["responses"][str(status)] = {"description": description, "content": PROBLEM}
     if not route.public:
         operation["security"] = [{"bearer": []}]
     if route.roles:

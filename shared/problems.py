@@ -50,6 +50,26 @@ class Conflict(Problem):
     status, title = 409, "Conflict"
 
 
+class MethodNotAllowed(Problem):
+    status, title = 405, "Method Not Allowed"
+
+
+class PayloadTooLarge(Problem):
+    status, title = 413, "Content Too Large"
+
+
+class UriTooLong(Problem):
+    status, title = 414, "URI Too Long"
+
+
+class UnsupportedMediaType(Problem):
+    status, title = 415, "Unsupported Media Type"
+
+
+class HeadersTooLarge(Problem):
+    status, title = 431, "Request Header Fields Too Large"
+
+
 class Unprocessable(Problem):
     status, title = 422, "Unprocessable Content"
 

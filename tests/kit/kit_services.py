@@ -4,6 +4,7 @@ from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Database, kit_metadata
+from shared.fields import text
 from shared.http import api
 from shared.inbox import consumes
 from shared.problems import Conflict
@@ -23,6 +24,7 @@ class DischargeIn(Schema):
     enrollment_id = fields.UUID(required=True)
     patient_id = fields.UUID(required=True)
     roll_back = fields.Boolean(load_default=False)
+    note = text(200, load_default=None)
 
 
 class DischargingService(PlatformService):
