@@ -46,8 +46,20 @@ class SiteId(fields.String):
         super().__init__(validate=validate, **kwargs)
 
 
+# Dates and times an event may carry: wide enough for any program, narrow enough that a consumer
+# adding a program's weeks, a reminder's hours or a follow-up's days never overflows. A producer
+# refuses anything outside before publishing; its own API bounds are stricter still.
+EARLIEST_DAY, LATEST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+LATEST_INSTANT = dt.datetime(2199, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+
+
 class Day(fields.Date):
-    """A calendar date, `YYYY-MM-DD`. A producer may hand over a date or its ISO string."""
+    """A calendar date, `YYYY-MM-DD`, 1900-01-01 to 2199-12-31. A producer may hand over a date
+    or its ISO string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=Range(EARLIEST_DAY, LATEST_DAY), **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):
@@ -58,7 +70,11 @@ class Day(fields.Date):
 
 
 class Instant(fields.AwareDateTime):
-    """A moment, ISO 8601 with its offset; published in UTC whatever offset the producer used."""
+    """A moment, ISO 8601 with its offset, in 1900 to 2199; published in UTC whatever offset the
+    producer used."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=Range(EARLIEST_INSTANT, LATEST_INSTANT), **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):
