@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
 
-.PHONY: install run migrate topology test test-postgres bench demo clean help
+.PHONY: install run migrate topology test test-unit test-postgres bench demo clean help
 
 help:
 	@echo "make run            set up and run the four services (ports 8001-8004)"
 	@echo "make test           set up and run the whole suite against RabbitMQ (SQLite databases)"
+	@echo "make test-unit      only tests/unit: no broker or database server needed, under 30 s"
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
 	@echo "make demo           a seeded three-site network through a program, with the outcomes report"
 	@echo "make bench          throughput of the reliable event path against raw kombu"
@@ -42,6 +43,9 @@ test: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-compose.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(PY) -m pytest tests/unit -q
 
 test-postgres: install
 	bash scripts/ensure-broker.sh

@@ -23,10 +23,10 @@ import requests
 
 from demo import network
 from demo.drive import Run
+from demo.launch import Broker
 from demo.platform import ROOT, Platform, ServiceClient
 from demo.report import as_html, as_text, gather
 from demo.sinks import Mailbox, SmsProvider, live_channels_env
-from tests.harness import Broker
 
 
 def broker_urls() -> tuple[str, str]:
@@ -34,12 +34,6 @@ def broker_urls() -> tuple[str, str]:
     amqp = urllib.parse.urlsplit(os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
     return (amqp._replace(path="").geturl(),
             os.environ.get("AMQP_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672"))
-
-
-def create_vhost(broker: Broker, vhost: str) -> None:
-    """A vhost of the demo's own (the test harness's helper names them for tests)."""
-    broker._call("PUT", f"/vhosts/{vhost}")
-    broker._call("PUT", f"/permissions/{vhost}/{broker._auth[0]}", {"configure": ".*", "write": ".*", "read": ".*"})
 
 
 def main(argv=None) -> int:
@@ -57,7 +51,7 @@ def main(argv=None) -> int:
     broker = Broker(*broker_urls())
     vhost = f"iop-demo-{uuid.uuid4().hex[:8]}"
     try:
-        create_vhost(broker, vhost)
+        broker.create_vhost(vhost)
     except requests.RequestException as exc:
         print(f"RabbitMQ's management API is not reachable ({type(exc).__name__}); start the broker "
               "(`rabbitmq-server -detached`, management plugin enabled) and try again.", file=sys.stderr)

@@ -15,8 +15,8 @@ from pathlib import Path
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.harness import ServiceClient as HttpClient
-from tests.harness import free_port, wait_until
+from demo.launch import ServiceClient as HttpClient
+from demo.launch import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "config.yaml"
@@ -26,7 +26,7 @@ NAMEKO = Path(sys.executable).with_name("nameko")
 
 
 class ServiceClient(HttpClient):
-    """A service run as its own process: the test harness's client, plus health and metrics."""
+    """A service run as its own process: the HTTP client of demo.launch, plus health and metrics."""
 
     def healthy(self) -> bool:
         try:

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from tests.harness import free_port
+from demo.launch import free_port
 
 SMS_TOKEN = "demo-sms-token"
 

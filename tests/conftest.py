@@ -1,7 +1,11 @@
-"""Test harness: every test talks to the real RabbitMQ (a fresh vhost each) and a real database.
+"""Fixtures over tests/support: a test that asks for them talks to the real RabbitMQ (a fresh vhost
+each) and a real database.
 
 SQLite by default; with ``IOP_TEST_POSTGRES_URL`` set (``make test-postgres``) every service
 database is a fresh PostgreSQL database cloned from a migrated template.
+
+Nothing here connects at import or session start, only when a test asks for a fixture: tests/unit
+asks for none and runs without a broker (``make test-unit``).
 """
 import eventlet
 
@@ -9,7 +13,10 @@ eventlet.monkey_patch()  # first, before anything imports socket or threading
 
 import pytest  # noqa: E402
 
-from tests.harness import (Broker, DatabaseFactory, EventSubscriber, PlatformHarness)  # noqa: E402
+from demo.launch import Broker  # noqa: E402
+from tests.support.databases import DatabaseFactory  # noqa: E402
+from tests.support.events import EventSubscriber  # noqa: E402
+from tests.support.platform import PlatformHarness  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import yaml
 
 from shared.events.catalog import CATALOG, EventType
 from shared.events.docs import envelope_document
-from shared.jsonschema import to_json_schema
+from shared.openapi import json_schema
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 AMQP_BINDING_VERSION = "0.3.0"
@@ -138,7 +138,7 @@ def build_document(catalog: dict[str, EventType] | None = None, consumers=None) 
             }
         messages[name] = message(event)
         schemas[name] = payload_schema(event)
-        schemas[f"{name}Data"] = to_json_schema(event.schema, dialect=False)
+        schemas[f"{name}Data"] = json_schema(event.schema)
 
     return {
         "asyncapi": "3.0.0",

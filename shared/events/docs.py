@@ -16,34 +16,32 @@ from pathlib import Path
 
 from shared.events.catalog import CATALOG, EventType
 from shared.events.envelope import EnvelopeSchema
-from shared.jsonschema import to_json_schema
+from shared.openapi import DIALECT, json_schema
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 ENVELOPE_ID = "urn:iop:event:envelope:v1"
 
 
 def event_document(event: EventType) -> dict:
-    body = to_json_schema(event.schema)
     return {
-        "$schema": body.pop("$schema"),
+        "$schema": DIALECT,
         "$id": event.dataschema,
         "title": event.type,
         "description": event.summary,
         "x-producer": event.producer,
         "x-exchange": event.exchange,
         "x-routing-key": event.routing_key,
-        **body,
+        **json_schema(event.schema),
     }
 
 
 def envelope_document() -> dict:
-    body = to_json_schema(EnvelopeSchema)
     return {
-        "$schema": body.pop("$schema"),
+        "$schema": DIALECT,
         "$id": ENVELOPE_ID,
         "title": "CloudEvents 1.0 envelope",
         "description": "Structured JSON body of every message on the <producer>.events exchanges.",
-        **body,
+        **json_schema(EnvelopeSchema),
     }
 
 

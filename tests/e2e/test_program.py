@@ -6,8 +6,8 @@ on the real clock, when every session lies in the past and can be recorded.
 """
 from datetime import datetime, timedelta
 
+from demo.launch import wait_until
 from tests.e2e import program as p
-from tests.harness import wait_until
 
 EVENTS = [("intake", t) for t in ("PatientReferred", "PatientEnrolled", "ProgramCompleted")] + \
          [("scheduling", t) for t in ("SessionScheduled", "SessionAttended", "SessionMissed")] + \

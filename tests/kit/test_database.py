@@ -5,9 +5,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from demo.launch import wait_until
 from shared.migrations import SERVICES
 from shared.topology import service_class
-from tests.harness import wait_until
 from tests.kit.kit_services import ProducerBase, QueryService
 
 

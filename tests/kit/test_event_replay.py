@@ -1,7 +1,7 @@
 """GET /events: an integrator who was offline catches up from the producer's outbox."""
 import uuid
 
-from tests.harness import wait_until
+from demo.launch import wait_until
 from tests.kit.kit_services import DischargingService, ProducerBase
 
 

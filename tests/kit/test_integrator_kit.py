@@ -12,14 +12,16 @@ import requests
 import yaml
 from kombu import Connection, Exchange, Producer
 
+from demo.launch import wait_until
 from shared.config import ROOT
 from shared.events import CATALOG, EventType
 from shared.events import asyncapi
 from shared.events.catalog import EventData, Id
 from shared.events.envelope import EnvelopeSchema
-from shared.jsonschema import to_json_schema
+from shared.openapi import json_schema
 from shared.topology import SERVICES, service_class, subscriptions
-from tests.harness import TcpProxy, publish_event, wait_until
+from tests.support.events import publish_event
+from tests.support.proxy import TcpProxy
 from tests.unit.event_examples import example
 
 SUBSCRIBER = ROOT / "examples" / "subscriber.py"
@@ -123,7 +125,7 @@ def test_each_payload_is_the_envelope_with_the_catalog_data(document):
         assert narrowed["dataschema"] == {"const": event.dataschema}
         data = data_schema(document, message)
         assert set(data["properties"]) == field_names(event.schema), name
-        assert data == to_json_schema(event.schema, dialect=False), name
+        assert data == json_schema(event.schema), name
 
 
 def test_operations_are_the_producers_sends_and_the_services_receives(document):

@@ -5,8 +5,8 @@ import uuid
 from kombu import Connection, Exchange, Producer
 from sqlalchemy import create_engine, func, select, text
 
+from demo.launch import wait_until
 from shared.ops import list_dead_letters, replay_dead_letters
-from tests.harness import wait_until
 from tests.kit.kit_services import (DischargingService, Effect, LedgerBase, LedgerService,
                                     Poison, ProducerBase)
 

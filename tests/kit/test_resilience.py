@@ -9,10 +9,11 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, func, select
 
+from demo.launch import wait_until
 from shared.config import ROOT
-from tests.harness import TcpProxy, wait_until
 from tests.kit.kit_services import (DischargingService, Effect, LedgerBase, LedgerService,
                                     ProducerBase)
+from tests.support.proxy import TcpProxy
 
 
 def discharge(producer):

@@ -13,7 +13,7 @@ from marshmallow import fields
 
 from shared.events.catalog import CATALOG, PatientEnrolled
 from shared.events.docs import DOCS_DIR, differences, render_documents
-from shared.jsonschema import to_json_schema
+from shared.openapi import json_schema
 
 PUBLISHED = sorted(DOCS_DIR.glob("*.json"), key=lambda path: path.name)
 GENERATED = {name: json.loads(text) for name, text in render_documents().items()}
@@ -67,7 +67,7 @@ ENROLLED = GENERATED["PatientEnrolled.json"]
 
 
 def generated_for(schema) -> dict:
-    return json.loads(json.dumps(to_json_schema(schema)))
+    return json.loads(json.dumps(json_schema(schema)))
 
 
 def test_an_added_optional_field_is_not_breaking():

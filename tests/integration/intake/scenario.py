@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import create_engine, func, select
 
 from services.intake.models import Base
-from tests.harness import publish_event
+from tests.support.events import publish_event
 
 PATIENT = {"given_name": "Marisol", "family_name": "Quintanilla-Oyelaran",
            "birth_date": "1990-04-17", "email": "marisol.q@example.org", "phone": "+15555550123",

@@ -1,8 +1,9 @@
 """The attendance projection from scheduling's events, the completion rule and discharge."""
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
 from tests.integration.intake.scenario import attend, enroll, identifiers_in, miss
+from tests.support.events import publish_event
 
 
 def attendance_of(intake, enrollment):

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.harness import free_port, wait_until
+from demo.launch import free_port, wait_until
 
 SMS_TOKEN = "test-provider-token"
 

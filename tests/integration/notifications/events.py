@@ -3,7 +3,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.harness import publish_event
+from tests.support.events import publish_event
 
 NEW_YORK = ZoneInfo("America/New_York")  # riverside
 

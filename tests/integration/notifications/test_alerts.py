@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-from tests.harness import wait_until
+from demo.launch import wait_until
 from tests.integration.notifications.conftest import Clinic, live_channels
 from tests.integration.notifications.events import risk_flag_raised
 

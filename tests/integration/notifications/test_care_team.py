@@ -2,7 +2,7 @@
 risk flag reaches the therapist scheduling assigned, not the on-call staff."""
 from datetime import date, timedelta
 
-from tests.harness import wait_until
+from demo.launch import wait_until
 from tests.integration.notifications.events import risk_flag_raised
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

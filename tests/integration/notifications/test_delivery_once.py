@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import eventlet
 
-from tests.harness import wait_until
+from demo.launch import wait_until
 from tests.integration.notifications.conftest import live_channels
 from tests.integration.notifications.events import send_time, session_at, session_scheduled
 

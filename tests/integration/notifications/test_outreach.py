@@ -2,9 +2,10 @@
 import uuid
 from datetime import date, datetime, timedelta
 
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
 from tests.integration.notifications.events import assessment_due as due_event
 from tests.integration.notifications.events import send_time
+from tests.support.events import publish_event
 
 
 def assessment_due(clinic, patient):

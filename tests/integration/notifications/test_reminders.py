@@ -2,9 +2,10 @@
 import uuid
 from datetime import timedelta
 
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
 from tests.integration.notifications.events import send_time, session_at
 from tests.integration.notifications.events import session_scheduled as schedule
+from tests.support.events import publish_event
 
 
 def by_template(notifications):

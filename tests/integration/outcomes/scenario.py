@@ -4,7 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import create_engine, select
 
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
+from tests.support.events import publish_event
 from tests.unit.event_examples import example
 
 # PHQ-9 answers by total with item 9 at 0 (item 9 set separately where a test needs it).

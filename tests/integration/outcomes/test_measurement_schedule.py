@@ -2,8 +2,9 @@
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
 from tests.integration.outcomes.scenario import enroll
+from tests.support.events import publish_event
 from tests.unit.event_examples import example
 
 DUE = ("outcomes", "AssessmentDue")

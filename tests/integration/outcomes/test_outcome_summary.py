@@ -1,7 +1,7 @@
 """Completion or discharge → the episode's summary, published and readable."""
 from datetime import date, timedelta
 
-from tests.harness import wait_until
+from demo.launch import wait_until
 from tests.integration.outcomes.scenario import (assess, complete, discharge, enroll, gad7, phq9,
                                                  session, who5)
 

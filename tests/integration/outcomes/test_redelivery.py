@@ -1,6 +1,7 @@
 """Intake or scheduling saying the same thing twice has one effect."""
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
 from tests.integration.outcomes.scenario import complete, enroll, rows, session
+from tests.support.events import publish_event
 
 SUMMARY = ("outcomes", "OutcomeSummaryComputed")
 

@@ -1,7 +1,7 @@
 """The outcomes report and site isolation (run on PostgreSQL too: IOP_TEST_POSTGRES_URL)."""
 from datetime import date
 
-from tests.harness import wait_until
+from demo.launch import wait_until
 from tests.integration.outcomes.scenario import (assess, complete, discharge, enroll, phq9, rows,
                                                  session)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from tests.harness import publish_event
+from tests.support.events import publish_event
 from tests.unit.event_examples import example
 
 # Sunday before the program starts: every session of the plan lies ahead.

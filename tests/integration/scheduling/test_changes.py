@@ -1,9 +1,9 @@
 """Clinic cancellations, rescheduling and a changed treatment plan."""
 from datetime import datetime, timedelta
 
-from tests.harness import publish_event
 from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, PLAN, enroll, of_patient,
                                                  open_clinic, start_scheduling)
+from tests.support.events import publish_event
 from tests.unit.event_examples import example
 
 

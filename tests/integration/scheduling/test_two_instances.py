@@ -1,8 +1,8 @@
 """Two scheduling containers on one queue and one database book each patient exactly once."""
 from collections import Counter
 
-from tests.harness import publish_event
 from tests.integration.scheduling.clinic import BOOKINGS_PER_ENROLLMENT, enroll, open_clinic, start_scheduling
+from tests.support.events import publish_event
 from tests.unit.event_examples import example
 
 PATIENTS = 6

@@ -1,9 +1,10 @@
 """A full series waitlists; a discharge cancels the future and promotes the first in line."""
 from datetime import date, datetime, timezone
 
-from tests.harness import publish_event, wait_until
+from demo.launch import wait_until
 from tests.integration.scheduling.clinic import (BOOKINGS_PER_ENROLLMENT, START, discharge, enroll,
                                                  of_patient, open_clinic, set_clock, start_scheduling)
+from tests.support.events import publish_event
 from tests.unit.event_examples import example
 
 
