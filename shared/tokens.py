@@ -173,6 +173,12 @@ def issuer_keys(config: IssuerConfig) -> IssuerKeys:
         return _SHARED[config]
 
 
+def forget_issuers() -> None:
+    """Drop every cached discovery document and JWKS (tests; a process otherwise keeps them)."""
+    with _SHARED_LOCK:
+        _SHARED.clear()
+
+
 def _claim(claims: dict, name: str):
     """A claim by its exact name (``https://example.org/roles``), else by a dotted path
     (``realm_access.roles``)."""
