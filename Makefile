@@ -21,7 +21,12 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# The development OpenID provider's packages, exactly as package-lock.json pins them.
+identity/node_modules/.installed: identity/package.json identity/package-lock.json
+	cd identity && npm ci --omit=dev --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed identity/node_modules/.installed
 
 migrate: install
 	$(PY) -m shared.migrations upgrade
