@@ -25,7 +25,7 @@ ENVIRONMENTS = ("development", "test", "production")
 def environment(config: dict) -> str:
     """IOP_ENV, one of ENVIRONMENTS: anything else (``prod``, ``Production ``) refuses to start,
     so a production deployment can never run with development keys by a typo."""
-    value = config.get("IOP_ENV")
+    value = config.get("IOP_ENV", "development")  # config.yaml's own default
     if value not in ENVIRONMENTS:
         raise ValueError(f"IOP_ENV is {value!r}; it must be one of {', '.join(ENVIRONMENTS)}.")
     return value

@@ -35,6 +35,7 @@ import jwt
 from jwt import PyJWKClient
 from jwt.exceptions import PyJWKClientConnectionError, PyJWKClientError
 
+from shared.config import is_production
 from shared.problems import ServiceUnavailable, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ class TokenVerifier:
     @classmethod
     def from_config(cls, config: dict) -> "TokenVerifier":
         identity = config.get("IDENTITY") or {}
-        production = str(config.get("IOP_ENV", "")).lower() == "production"
+        production = is_production(config)
         development = bool(identity.get("development", False))
         issuers = [IssuerConfig.from_dict(entry, development=development)
                    for entry in identity.get("issuers") or []]

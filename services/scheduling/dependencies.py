@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from nameko.extensions import DependencyProvider
 
 from shared.clock import utcnow
+from shared.config import is_production
 
 CLOCK_KEY = "CLOCK_NOW"
 
@@ -19,7 +20,7 @@ class Clock(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        if config.get(CLOCK_KEY) and str(config.get("IOP_ENV", "")).lower() == "production":
+        if config.get(CLOCK_KEY) and is_production(config):
             raise RuntimeError(f"{CLOCK_KEY} fixes the clock for tests; refused with IOP_ENV=production.")
 
     def get_dependency(self, worker_ctx):
