@@ -94,7 +94,7 @@ class AttendanceRecord(Base):
     enrollment_id: Mapped[str] = mapped_column(ID, index=True)
     patient_id: Mapped[str] = mapped_column(ID)
     site_id: Mapped[str] = mapped_column(SITE)
-    status: Mapped[str] = mapped_column(String(20))  # attended, missed, excused
+    status: Mapped[str] = mapped_column(String(20))  # shared.enums.ATTENDANCE_STATUSES
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

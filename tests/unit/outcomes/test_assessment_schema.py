@@ -1,4 +1,4 @@
-"""POST /assessments bodies: every bad field and item is named at once."""
+"""POST /assessments bodies and report queries: every bad field is named at once."""
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -26,21 +26,15 @@ def test_a_valid_body_loads():
     assert loaded["responses"] == [0] * 9 and loaded["enrollment_id"] is None
 
 
-def test_an_item_out_of_range_is_named_by_field_and_item():
-    errors = errors_of(body(responses=[0, 0, 0, 4, 0, 0, 0, 0, 0]))
-
-    assert list(errors) == ["responses.3"]
-    assert "item 4" in errors["responses.3"][0]
-
-
-def test_item_errors_are_reported_with_other_field_errors():
+def test_the_answers_are_left_to_the_instrument_and_other_fields_are_still_named():
+    # The items are checked against the clinical rules when scored (tests/unit/outcomes/test_recording.py).
     errors = errors_of(body(responses=[0] * 8 + [7], administered_at="yesterday"))
 
-    assert set(errors) == {"responses.8", "administered_at"}
+    assert set(errors) == {"administered_at"}
 
 
-def test_wrong_item_count_names_the_field():
-    assert "expected 7 items" in errors_of(body(instrument="gad7"))["responses"][0]
+def test_an_id_must_be_a_hyphenated_uuid():
+    assert set(errors_of(body(patient_id="0b6f5c1e8a434f0e9d2a6c1f4e2b7a10"))) == {"patient_id"}
 
 
 def test_an_unknown_instrument_is_refused():

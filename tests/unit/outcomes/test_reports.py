@@ -4,8 +4,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.outcomes.reports import EpisodeOutcome, outcome_report
-from services.outcomes.summary import Measure
+from services.outcomes.domain.reports import EpisodeOutcome, outcome_report
+from services.outcomes.domain.outcome_summary import Measure
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 

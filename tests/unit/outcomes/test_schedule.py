@@ -4,8 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.outcomes.schedule import (BASELINE, DISCHARGE, FOLLOW_UP, MID, START, WEEKLY, due_at,
+from services.outcomes.domain.schedule import (BASELINE, DISCHARGE, FOLLOW_UP, MID, START, WEEKLY, due_at,
                                         follow_up, item_fulfilled, plan_episode)
+from shared.clinical import load_clinical_rules
+
+MEASUREMENT = load_clinical_rules()["measurement"]
 
 MONDAY = date(2026, 3, 2)
 SCREENED = ("phq9", "gad7", "pcl5")
@@ -17,21 +20,21 @@ def days(plan, instrument):
 
 @pytest.mark.parametrize("track", ["depression", "anxiety", "trauma"])
 def test_phq9_and_gad7_are_due_weekly_on_every_track(track):
-    plan = plan_episode(track, MONDAY, 8, SCREENED)
+    plan = plan_episode(MEASUREMENT, track, MONDAY, 8, SCREENED)
 
     assert days(plan, "phq9") == [7, 14, 21, 28, 35, 42, 49, 56]
     assert days(plan, "gad7") == [7, 14, 21, 28, 35, 42, 49, 56]
 
 
 def test_pcl5_is_due_every_two_weeks_on_the_trauma_track_only():
-    assert days(plan_episode("trauma", MONDAY, 8, SCREENED), "pcl5") == [14, 28, 42, 56]
-    assert days(plan_episode("depression", MONDAY, 8, SCREENED), "pcl5") == []
-    assert days(plan_episode("anxiety", MONDAY, 8, SCREENED), "pcl5") == []
+    assert days(plan_episode(MEASUREMENT, "trauma", MONDAY, 8, SCREENED), "pcl5") == [14, 28, 42, 56]
+    assert days(plan_episode(MEASUREMENT, "depression", MONDAY, 8, SCREENED), "pcl5") == []
+    assert days(plan_episode(MEASUREMENT, "anxiety", MONDAY, 8, SCREENED), "pcl5") == []
 
 
 @pytest.mark.parametrize("track", ["depression", "anxiety", "trauma"])
 def test_who5_is_due_at_start_mid_program_and_discharge(track):
-    plan = plan_episode(track, MONDAY, 8, SCREENED)
+    plan = plan_episode(MEASUREMENT, track, MONDAY, 8, SCREENED)
 
     who5 = [(item.due_on, item.occasion) for item in plan if item.instrument == "who5"]
     assert who5 == [(MONDAY, START), (MONDAY + timedelta(days=28), MID),
@@ -39,13 +42,13 @@ def test_who5_is_due_at_start_mid_program_and_discharge(track):
 
 
 def test_mid_program_of_an_odd_length_falls_on_the_middle_day():
-    plan = plan_episode("anxiety", MONDAY, 7, SCREENED)
+    plan = plan_episode(MEASUREMENT, "anxiety", MONDAY, 7, SCREENED)
 
     assert [item.due_on for item in plan if item.occasion == MID] == [MONDAY + timedelta(days=24)]
 
 
 def test_a_periodic_instrument_screening_did_not_measure_is_due_at_the_start():
-    plan = plan_episode("trauma", MONDAY, 6, ("phq9", "gad7"))
+    plan = plan_episode(MEASUREMENT, "trauma", MONDAY, 6, ("phq9", "gad7"))
 
     assert [(item.due_on, item.occasion) for item in plan if item.instrument == "pcl5"] == [
         (MONDAY, BASELINE), (MONDAY + timedelta(days=14), WEEKLY),
@@ -53,14 +56,14 @@ def test_a_periodic_instrument_screening_did_not_measure_is_due_at_the_start():
 
 
 def test_plan_is_in_date_order_with_one_item_per_instrument_and_day():
-    plan = plan_episode("trauma", MONDAY, 12, SCREENED)
+    plan = plan_episode(MEASUREMENT, "trauma", MONDAY, 12, SCREENED)
 
     keys = [(item.due_on, item.instrument) for item in plan]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
 
 
 def test_follow_up_phq9_is_due_thirty_days_after_completion():
-    item = follow_up(date(2026, 4, 24))
+    item = follow_up(MEASUREMENT, date(2026, 4, 24))
 
     assert (item.instrument, item.due_on, item.occasion) == ("phq9", date(2026, 5, 24), FOLLOW_UP)
 
@@ -68,11 +71,11 @@ def test_follow_up_phq9_is_due_thirty_days_after_completion():
 @pytest.mark.parametrize("zone, utc_hour", [("America/New_York", 14), ("America/Los_Angeles", 17)])
 def test_due_at_is_nine_in_the_sites_morning(zone, utc_hour):
     # 2026-01-15: standard time in both zones (UTC-5 and UTC-8).
-    assert due_at(date(2026, 1, 15), ZoneInfo(zone)) == datetime(2026, 1, 15, utc_hour, tzinfo=timezone.utc)
+    assert due_at(MEASUREMENT, date(2026, 1, 15), ZoneInfo(zone)) == datetime(2026, 1, 15, utc_hour, tzinfo=timezone.utc)
 
 
 def test_due_at_follows_daylight_saving_time():
-    assert due_at(date(2026, 7, 15), ZoneInfo("America/New_York")) == datetime(
+    assert due_at(MEASUREMENT, date(2026, 7, 15), ZoneInfo("America/New_York")) == datetime(
         2026, 7, 15, 13, tzinfo=timezone.utc)
 
 

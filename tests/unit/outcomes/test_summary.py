@@ -3,7 +3,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.outcomes.summary import Attendance, Measure, attendance, measure, measures
+from services.outcomes.domain import outcome_summary
+from services.outcomes.domain.outcome_summary import Attendance, Measure, attendance
+from shared.clinical import load_clinical_rules
+
+INSTRUMENTS = load_clinical_rules().instruments
+
+
+def measure(instrument, screening_total, scores):
+    return outcome_summary.measure(INSTRUMENTS, instrument, screening_total, scores)
+
+
+def measures(screening, scores):
+    return outcome_summary.measures(INSTRUMENTS, screening, scores)
 
 
 def test_screening_total_is_the_baseline_and_the_last_score_is_final():
@@ -58,7 +70,7 @@ def test_measures_follow_the_instrument_order_and_skip_the_unmeasured():
 
 
 def test_attendance_rate_leaves_out_excused_absences():
-    result = attendance(["attended"] * 6 + ["missed"] * 2 + ["excused"] * 3)
+    result = attendance(["attended"] * 6 + ["absent"] * 2 + ["excused"] * 3)
 
     assert result == Attendance(0.75, "sessions", 6, 8)
 
@@ -100,9 +112,9 @@ def test_a_measure_pairs_baseline_and_final_and_applies_caseness(series):
     assert (result.remission is None) == (not at_caseness)
 
 
-@given(st.lists(st.sampled_from(["attended", "missed", "excused"])))
+@given(st.lists(st.sampled_from(["attended", "absent", "excused"])))
 def test_attendance_rate_is_a_fraction_of_the_counted_sessions(statuses):
     result = attendance(statuses)
 
     assert 0.0 <= result.rate <= 1.0
-    assert result.counted == statuses.count("attended") + statuses.count("missed")
+    assert result.counted == statuses.count("attended") + statuses.count("absent")

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared import instruments
+from shared.enums import INSTRUMENTS
+from shared.instruments import DETERIORATED, IMPROVED
 
-COMPLETED = "completed"
+from services.outcomes.domain.episodes import ACTIVE, COMPLETED
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class EpisodeOutcome:
     status: str  # active, completed, discharged
     ended_on: date | None = None
     attendance_rate: float | None = None
-    measures: Sequence = field(default_factory=tuple)  # summary.Measure-like objects
+    measures: Sequence = field(default_factory=tuple)  # outcome_summary.Measure-like objects
 
 
 def _within(day: date | None, start: date | None, end: date | None) -> bool:
@@ -50,14 +51,14 @@ def instrument_figures(measures: Iterable) -> dict:
         "response_rate": _rate(sum(1 for m in at_caseness if m.response), len(at_caseness)),
         "remission_rate": _rate(sum(1 for m in at_caseness if m.remission), len(at_caseness)),
         "reliable_improvement_rate": _rate(
-            sum(1 for m in paired if m.reliable_change == instruments.IMPROVED), len(paired)),
+            sum(1 for m in paired if m.reliable_change == IMPROVED), len(paired)),
         "reliable_deterioration_rate": _rate(
-            sum(1 for m in paired if m.reliable_change == instruments.DETERIORATED), len(paired)),
+            sum(1 for m in paired if m.reliable_change == DETERIORATED), len(paired)),
     }
 
 
 def group_figures(episodes: list[EpisodeOutcome], start: date | None, end: date | None) -> dict:
-    ended = [e for e in episodes if e.status != "active" and _within(e.ended_on, start, end)]
+    ended = [e for e in episodes if e.status != ACTIVE and _within(e.ended_on, start, end)]
     completed = sum(1 for e in ended if e.status == COMPLETED)
     rates = [e.attendance_rate for e in ended if e.attendance_rate is not None]
     by_instrument = defaultdict(list)
@@ -70,7 +71,7 @@ def group_figures(episodes: list[EpisodeOutcome], start: date | None, end: date 
         "completed": completed,
         "completion_rate": _rate(completed, len(ended)),
         "mean_attendance_rate": _mean(rates, 4),
-        "measures": {name: instrument_figures(by_instrument[name]) for name in instruments.INSTRUMENTS},
+        "measures": {name: instrument_figures(by_instrument[name]) for name in INSTRUMENTS},
     }
 
 

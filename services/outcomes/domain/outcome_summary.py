@@ -1,4 +1,4 @@
-"""An episode's outcome summary (CLINICAL.md, Instruments and Program). Plain functions.
+"""An episode's outcome summary (CLINICAL.md, Instruments and Program).
 
 Per instrument: baseline (the screening total, else the first score of the episode), final (the
 last score after the baseline), change, reliable change, response and remission. An instrument
@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from shared import instruments
+from shared.enums import ATTENDANCE_STATUSES, INSTRUMENTS
+from shared.instruments import Instruments, change_from_baseline
 
-ATTENDED, MISSED, EXCUSED = "attended", "missed", "excused"
+ATTENDED, ABSENT, EXCUSED = ATTENDANCE_STATUSES
+# Where the attendance rate came from: this service's projection, ProgramCompleted, or nowhere.
+SESSIONS, INTAKE, NONE = "sessions", "intake", "none"
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,13 @@ class Measure:
 @dataclass(frozen=True)
 class Attendance:
     rate: float
-    basis: str  # sessions: our projection; intake: the rate ProgramCompleted carried; none
+    basis: str  # SESSIONS, INTAKE or NONE
     attended: int
     counted: int
 
 
-def measure(instrument: str, screening_total: int | None, scores: Sequence[int]) -> Measure | None:
+def measure(instruments: Instruments, instrument: str, screening_total: int | None,
+            scores: Sequence[int]) -> Measure | None:
     """`scores`: the episode's totals of one instrument in the order administered."""
     if screening_total is not None:
         baseline, later = screening_total, list(scores)
@@ -50,15 +54,22 @@ def measure(instrument: str, screening_total: int | None, scores: Sequence[int])
     final = later[-1]
     return Measure(
         instrument=instrument, baseline_score=baseline, final_score=final,
-        change=instruments.change_from_baseline(baseline, final),
+        change=change_from_baseline(baseline, final),
         reliable_change=instruments.reliable_change(instrument, baseline, final),
         response=instruments.response(instrument, baseline, final),
         remission=instruments.remission(instrument, baseline, final))
 
 
-def measures(screening: Mapping[str, int], scores: Mapping[str, Sequence[int]]) -> list[Measure]:
-    found = (measure(name, screening.get(name), scores.get(name, ())) for name in instruments.INSTRUMENTS)
+def measures(instruments: Instruments, screening: Mapping[str, int],
+             scores: Mapping[str, Sequence[int]]) -> list[Measure]:
+    found = (measure(instruments, name, screening.get(name), scores.get(name, ()))
+             for name in INSTRUMENTS)
     return [m for m in found if m is not None]
+
+
+def in_instrument_order(found: Iterable[Measure]) -> list[Measure]:
+    order = {name: i for i, name in enumerate(INSTRUMENTS)}
+    return sorted(found, key=lambda m: order[m.instrument])
 
 
 def attendance(statuses: Iterable[str], reported_rate: float | None = None) -> Attendance:
@@ -69,9 +80,17 @@ def attendance(statuses: Iterable[str], reported_rate: float | None = None) -> A
     """
     statuses = list(statuses)
     attended = statuses.count(ATTENDED)
-    counted = attended + statuses.count(MISSED)
+    counted = attended + statuses.count(ABSENT)
     if counted:
-        return Attendance(round(attended / counted, 4), "sessions", attended, counted)
+        return Attendance(round(attended / counted, 4), SESSIONS, attended, counted)
     if reported_rate is not None:
-        return Attendance(reported_rate, "intake", 0, 0)
-    return Attendance(0.0, "none", 0, 0)
+        return Attendance(reported_rate, INTAKE, 0, 0)
+    return Attendance(0.0, NONE, 0, 0)
+
+
+def rate_to_keep(reported_rate: float | None, stored_rate: float | None,
+                 stored_basis: str | None) -> float | None:
+    """A recomputation keeps the rate intake reported, when the summary stood on it."""
+    if reported_rate is None and stored_basis == INTAKE:
+        return stored_rate
+    return reported_rate

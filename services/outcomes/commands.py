@@ -1,0 +1,99 @@
+"""What the outcomes use cases take: built by service.py from a request or an event, with the
+clinical rule sections and the site time zones each needs."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.auth import Caller
+from shared.instruments import Instruments
+
+Zones = Mapping[str, ZoneInfo]  # site id → its time zone (shared.config.site_zones)
+
+
+@dataclass(frozen=True)
+class ScoreAssessment:
+    caller: Caller
+    patient_id: str
+    enrollment_id: str | None  # None: the patient's latest episode
+    instrument: str
+    responses: Any  # validated against the instrument by the use case
+    administered_at: datetime
+    instruments: Instruments
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class ReadTrajectories:
+    caller: Caller
+    patient_id: str
+
+
+@dataclass(frozen=True)
+class ReadEpisode:
+    """A read of one episode's summary or schedule."""
+    caller: Caller
+    enrollment_id: str
+    instruments: Instruments
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class ReportOutcomes:
+    sites: list[str]
+    track: str | None
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class AnnounceDue:
+    now: datetime
+
+
+@dataclass(frozen=True)
+class PlanEpisode:
+    """PatientEnrolled: open the episode and plan its measurement."""
+    data: Mapping[str, Any]
+    enrolled_at: datetime
+    measurement: Mapping[str, Any]
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class ReplanEpisode:
+    """TreatmentPlanUpdated: a new planned length."""
+    enrollment_id: str
+    planned_weeks: int
+    updated_at: datetime
+    measurement: Mapping[str, Any]
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class EndEpisode:
+    """ProgramCompleted or PatientDischarged."""
+    enrollment_id: str
+    status: str
+    ended_on: date
+    reason: str | None
+    reported_rate: float | None  # the attendance rate intake put in ProgramCompleted
+    measurement: Mapping[str, Any]
+    instruments: Instruments
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class RecordAttendance:
+    """SessionAttended or SessionMissed: the latest word on one booking."""
+    booking_id: str
+    enrollment_id: str
+    patient_id: str
+    site_id: str
+    starts_at: datetime
+    status: str  # shared.enums.ATTENDANCE_STATUSES
+    instruments: Instruments
+    zones: Zones

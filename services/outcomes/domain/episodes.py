@@ -1,0 +1,23 @@
+"""An episode: one enrollment from PatientEnrolled until completion or discharge."""
+from __future__ import annotations
+
+from datetime import date
+
+ACTIVE, COMPLETED, DISCHARGED = "active", "completed", "discharged"
+# The instruments a PatientEnrolled screening may carry a total for (the episode's baselines).
+SCREENED_INSTRUMENTS = ("phq9", "gad7", "pcl5")
+
+
+def discharge_status(reason: str) -> str:
+    """A discharge for completion ends the episode as a completion."""
+    return COMPLETED if reason == "completed" else DISCHARGED
+
+
+def within_episode(ended_on: date | None, day: date) -> bool:
+    """Whether a score or session on `day` (site time) counts for the episode's summary."""
+    return ended_on is None or day <= ended_on
+
+
+def is_late_entry(ended_on: date | None, day: date) -> bool:
+    """A record dated within an episode that has already ended (and been summarised)."""
+    return ended_on is not None and day <= ended_on

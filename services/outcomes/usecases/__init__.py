@@ -1,0 +1,1 @@
+"""The outcomes use cases: functions (command, uow), one module per aggregate."""
