@@ -6,6 +6,8 @@ import unicodedata
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Length, Range, Regexp
 
+from shared.events.catalog import EARLIEST_DAY, EARLIEST_INSTANT, LATEST_DAY, LATEST_INSTANT
+
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 # BCP 47 language tag, e.g. `en`, `es`, `pt-BR`.
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -43,3 +45,14 @@ def text(max_length: int, **kwargs) -> fields.String:
 def whole(low: int, high: int, **kwargs) -> fields.Integer:
     """An integer in [low, high]; "3" or 3.0 are not integers here."""
     return fields.Integer(strict=True, validate=Range(low, high), **kwargs)
+
+
+def day(**kwargs) -> fields.Date:
+    """A calendar date an event may carry (1900-2199): a date no arithmetic downstream overflows.
+    A use case narrows it further where the domain knows better (a window around today)."""
+    return fields.Date(validate=Range(EARLIEST_DAY, LATEST_DAY), **kwargs)
+
+
+def instant(**kwargs) -> fields.AwareDateTime:
+    """A moment with its offset, within the same years as ``day``."""
+    return fields.AwareDateTime(validate=Range(EARLIEST_INSTANT, LATEST_INSTANT), **kwargs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from shared.repository import Repository
 
@@ -32,6 +32,12 @@ class Episodes(Repository):
         rows = self.session.scalars(select(ScreeningScore).where(
             ScreeningScore.enrollment_id == enrollment_id))
         return {row.instrument: row.total_score for row in rows}
+
+    def screened_on(self, episode: Episode) -> date:
+        """The referral's screening day; the start date for an episode screened with nothing."""
+        day = self.session.scalar(select(func.min(ScreeningScore.screened_on)).where(
+            ScreeningScore.enrollment_id == episode.enrollment_id))
+        return day or episode.start_date
 
 
 class Assessments(Repository):

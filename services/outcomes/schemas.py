@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared import enums
 from shared.clock import utcnow
-from shared.fields import uuid_string
+from shared.fields import day, instant, uuid_string
 
 # Clocks of the devices that record assessments drift; beyond this, a time is in the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -21,7 +21,7 @@ class AssessmentIn(Schema):
     # Checked item by item against the instrument's clinical rules when scored, so each bad
     # item is named (`responses.4`).
     responses = fields.Raw(required=True, metadata={"description": "One integer per item, in order."})
-    administered_at = fields.AwareDateTime(required=True)
+    administered_at = instant(required=True)
 
     @validates_schema(skip_on_field_errors=False)  # named along with any other bad field
     def not_in_the_future(self, data, **kwargs):
@@ -31,15 +31,15 @@ class AssessmentIn(Schema):
 
 
 class AnnounceDueIn(Schema):
-    as_of = fields.AwareDateTime(load_default=None, metadata={
+    as_of = instant(load_default=None, metadata={
         "description": "The clock to announce by (default: now); for catching up and for tests."})
 
 
 class OutcomeReportQuery(Schema):
     site_id = fields.String(load_default=None)
     track = fields.String(load_default=None, validate=validate.OneOf(enums.TRACKS))
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = day(data_key="from", load_default=None)
+    to = day(load_default=None)
 
     @validates_schema
     def period_is_ordered(self, data, **kwargs):

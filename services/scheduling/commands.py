@@ -44,6 +44,7 @@ class CreateSeries:
     facilitator_id: str
     starts_on: date
     ends_on: date | None
+    horizon_weeks: int  # config SERIES.horizon_weeks
 
 
 @dataclass(frozen=True)

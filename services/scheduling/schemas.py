@@ -9,7 +9,7 @@ from marshmallow.validate import Email, Length, OneOf, Regexp
 
 from shared import enums
 from shared.config import load_config
-from shared.fields import language_tag, phone_number, text, uuid_string, whole
+from shared.fields import day, instant, language_tag, phone_number, text, uuid_string, whole
 
 HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
 STAFF_ROLES = ("therapist", "facilitator", "on_call")
@@ -68,8 +68,8 @@ class SeriesIn(Schema):
     # The group psychotherapy maximum (clinical.yaml) is checked by the use case.
     capacity = whole(1, 100, required=True)
     facilitator_id = uuid_string(required=True, metadata={"format": "uuid"})
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None, allow_none=True)
+    starts_on = day(required=True)
+    ends_on = day(load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
     def consistent(self, data, **kwargs):
@@ -86,8 +86,8 @@ class SeriesIn(Schema):
 
 
 class CalendarQuery(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = day(required=True, data_key="from")
+    to = day(required=True)
 
     @validates_schema(skip_on_field_errors=True)
     def range_in_order(self, data, **kwargs):
@@ -116,4 +116,4 @@ class CancelIn(Schema):
 
 
 class RescheduleIn(Schema):
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = instant(required=True)

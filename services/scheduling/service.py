@@ -44,7 +44,8 @@ class SchedulingService(PlatformService):
     @api("POST", "/group-series", body=SeriesIn, roles=MANAGERS, status=201)
     def create_series(self, request):
         command = CreateSeries(caller=request.caller, zones=self.zones(),
-                               program=self.rules["program"], **request.body)
+                               program=self.rules["program"],
+                               horizon_weeks=self.config["SERIES"]["horizon_weeks"], **request.body)
         with self.db.unit_of_work() as uow:
             return views.series_view(*series.create_series(command, uow))
 

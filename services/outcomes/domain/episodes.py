@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.errors import InvalidFields
+
 ACTIVE, COMPLETED, DISCHARGED = "active", "completed", "discharged"
 # The instruments a PatientEnrolled screening may carry a total for (the episode's baselines).
 SCREENED_INSTRUMENTS = ("phq9", "gad7", "pcl5")
@@ -21,3 +23,10 @@ def within_episode(ended_on: date | None, day: date) -> bool:
 def is_late_entry(ended_on: date | None, day: date) -> bool:
     """A record dated within an episode that has already ended (and been summarised)."""
     return ended_on is not None and day <= ended_on
+
+
+def check_administered_on(local_day, screened_on) -> None:
+    """An assessment belongs to its episode: not before the referral's screening day."""
+    if local_day < screened_on:
+        raise InvalidFields({"administered_at": [
+            f"Must not be before the referral's screening day ({screened_on.isoformat()})."]})

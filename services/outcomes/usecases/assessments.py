@@ -10,6 +10,7 @@ from shared.errors import RecordNotFound
 
 from services.outcomes.commands import ReadTrajectories, ScoreAssessment
 from services.outcomes.domain import schedule
+from services.outcomes.domain.episodes import check_administered_on
 from services.outcomes.domain.scoring import ScoredAssessment, baseline_score, score_against_baseline
 from services.outcomes.models import Assessment, Episode
 from services.outcomes.usecases.summaries import refresh_after_late_entry
@@ -42,6 +43,7 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
     episode = assessed_episode(uow, command)
     zone = command.zones[episode.site_id]
     instrument, administered_at = command.instrument, command.administered_at
+    check_administered_on(schedule.local_day(administered_at, zone), uow.episodes.screened_on(episode))
     earlier = [a.total_score for a in uow.assessments.of_episode(episode.enrollment_id, instrument)
                if a.administered_at <= administered_at]
     baseline = baseline_score(uow.episodes.screening_totals(episode.enrollment_id).get(instrument),

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 from shared.errors import InvalidFields
 from services.scheduling.domain.occurrences import Occurrence, weekly_occurrences
 
-# A series without an end date gets occurrences this far ahead; enrollments book within them.
-OPEN_SERIES_WEEKS = 52
 LEADING_ROLES = {"facilitator", "therapist"}
 
 
@@ -28,8 +26,16 @@ def check_facilitator(staff, site_id: str) -> None:
         raise InvalidFields({"facilitator_id": ["Needs the facilitator or therapist role."]})
 
 
+def check_span(starts_on: date, ends_on: date | None, horizon_weeks: int) -> None:
+    """A series spans at most the horizon (config SERIES.horizon_weeks): every occurrence is
+    created up front, so a longer one would be unbounded work in one request."""
+    if ends_on is not None and ends_on - starts_on > timedelta(weeks=horizon_weeks):
+        raise InvalidFields({"ends_on": [
+            f"A series spans at most {horizon_weeks} weeks; start another one after it."]})
+
+
 def series_occurrences(weekdays, start_time: str, duration_minutes: int, starts_on: date,
-                       ends_on: date | None, zone: ZoneInfo) -> list[Occurrence]:
-    """Every occurrence, generated in local time: through ``ends_on`` or a year ahead."""
-    last_day = ends_on or starts_on + timedelta(weeks=OPEN_SERIES_WEEKS)
+                       ends_on: date | None, zone: ZoneInfo, horizon_weeks: int) -> list[Occurrence]:
+    """Every occurrence, generated in local time: through ``ends_on`` or the horizon ahead."""
+    last_day = ends_on or starts_on + timedelta(weeks=horizon_weeks)
     return weekly_occurrences(weekdays, start_time, duration_minutes, starts_on, last_day, zone)

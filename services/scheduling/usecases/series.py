@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from services.scheduling.commands import CreateSeries, ReadRecord, ReadSite
-from services.scheduling.domain.series import check_capacity, check_facilitator, series_occurrences
+from services.scheduling.domain.series import (check_capacity, check_facilitator, check_span,
+                                               series_occurrences)
 from services.scheduling.domain.sites import (require_known_site, require_site_access,
                                               require_visible_site)
 from services.scheduling.models import GroupSeries, Session
@@ -14,6 +15,7 @@ from shared.enums import WEEKDAYS
 def create_series(cmd: CreateSeries, uow) -> tuple[GroupSeries, int]:
     """The series and its occurrences, generated in local time and stored in UTC."""
     check_capacity(cmd.kind, cmd.capacity, cmd.program)  # a body check, as the schema's were
+    check_span(cmd.starts_on, cmd.ends_on, cmd.horizon_weeks)
     require_known_site(cmd.site_id, cmd.zones)
     require_site_access(cmd.caller, cmd.site_id)
     facilitator = uow.staff.get(cmd.facilitator_id)
@@ -27,7 +29,8 @@ def create_series(cmd: CreateSeries, uow) -> tuple[GroupSeries, int]:
         ends_on=cmd.ends_on, created_at=utcnow()))
     uow.series.flush()
     occurrences = series_occurrences(series.weekdays, series.start_time, series.duration_minutes,
-                                     series.starts_on, series.ends_on, zone)
+                                     series.starts_on, series.ends_on, zone,
+                                     cmd.horizon_weeks)
     for occurrence in occurrences:
         uow.sessions.add(Session(id=new_id(), site_id=series.site_id, series_id=series.id,
                                  kind=series.kind, modality=series.modality, staff_id=facilitator.id,

@@ -36,11 +36,12 @@ def who5(reported):
 def enroll(platform, outcomes, site_id="riverside", track="depression", start_date=None,
            planned_weeks=8, screening=None):
     """Publish PatientEnrolled as intake would, and wait until outcomes has planned the episode."""
+    start_date = start_date or date.today() - timedelta(weeks=9)
     data = example("PatientEnrolled", site_id=site_id, enrollment_id=str(uuid.uuid4()),
                    patient_id=str(uuid.uuid4()), track=track, planned_weeks=planned_weeks,
-                   start_date=start_date or date.today() - timedelta(weeks=9),
+                   start_date=start_date,
                    screening=screening or {"phq9": 17, "gad7": 12, "pcl5": None,
-                                           "screened_on": date.today() - timedelta(weeks=10)})
+                                           "screened_on": start_date - timedelta(weeks=1)})
     publish_event(platform.amqp_uri, "PatientEnrolled", data, site_id=site_id)
     wait_until(lambda: outcomes.get(f"/enrollments/{data['enrollment_id']}/schedule").status_code == 200,
                message="PatientEnrolled not projected")

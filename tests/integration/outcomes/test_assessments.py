@@ -1,6 +1,6 @@
 """POST /assessments against the real broker and database: scores, flags, items kept, audit."""
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from tests.integration.outcomes.scenario import assess, enroll, gad7, phq9, rows, who5
 
@@ -124,3 +124,20 @@ def test_an_unknown_patient_is_not_found(platform, outcomes):
         "responses": [0] * 7, "administered_at": "2026-01-05T15:00:00+00:00"})
 
     assert response.status_code == 404
+
+
+def test_implausible_administration_times_are_422_and_store_nothing(platform, outcomes):
+    enrollment = enroll(platform, outcomes)
+    screened_on = enrollment["screening"]["screened_on"]
+    before_referral = datetime.combine(screened_on - timedelta(days=1), datetime.min.time(),
+                                       tzinfo=timezone.utc) + timedelta(hours=15)
+    for administered_at, message in ((before_referral.isoformat(), "screening day"),
+                                     ("0001-01-01T00:00:00+00:00", "greater than or equal")):
+        response = outcomes.post("/assessments", {
+            "patient_id": enrollment["patient_id"], "instrument": "phq9", "responses": [1] * 9,
+            "administered_at": administered_at})
+        assert response.status_code == 422, response.text
+        assert message in response.json()["errors"]["administered_at"][0]
+    trajectories = outcomes.get(f"/patients/{enrollment['patient_id']}/assessments").json()[
+        "episodes"][0]["trajectories"]
+    assert trajectories["phq9"]["scores"] == []

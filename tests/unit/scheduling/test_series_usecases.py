@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from shared.auth import Caller
 from shared.clinical import load_clinical_rules
 from shared.db import UnitOfWork
+from shared.enums import WEEKDAYS
 from shared.errors import ActionForbidden, InvalidFields
 from services.scheduling.commands import CreateSeries, CreateStaff
 from services.scheduling.models import Base, Session
@@ -42,7 +43,8 @@ def facilitator(uow) -> str:
 def series_command(facilitator_id, caller=ADMIN, **changes) -> CreateSeries:
     fields = {"site_id": "riverside", "track": "depression", "modality": "cbt_group", "kind": "group",
               "weekdays": ["mon", "wed"], "start_time": "09:00", "duration_minutes": 180, "capacity": 12,
-              "facilitator_id": facilitator_id, "starts_on": date(2026, 3, 2), "ends_on": date(2026, 3, 13)}
+              "facilitator_id": facilitator_id, "starts_on": date(2026, 3, 2), "ends_on": date(2026, 3, 13),
+              "horizon_weeks": 52}
     return CreateSeries(caller, ZONES, PROGRAM, **{**fields, **changes})
 
 
@@ -79,4 +81,16 @@ def test_a_key_of_another_site_may_not_create_a_series(unit_of_work):
 
     with pytest.raises(ActionForbidden):
         create_series(series_command(facilitator(uow), caller=lakeside), uow)
+    assert sessions_stored(uow) == 0
+
+
+def test_a_series_longer_than_the_horizon_is_refused_and_stores_nothing(unit_of_work):
+    uow = unit_of_work()
+    command = series_command(facilitator(uow), weekdays=list(WEEKDAYS),
+                             starts_on=date(2026, 1, 5), ends_on=date(2099, 12, 31))
+
+    with pytest.raises(InvalidFields) as refused:
+        create_series(command, uow)
+
+    assert list(refused.value.errors) == ["ends_on"]
     assert sessions_stored(uow) == 0
