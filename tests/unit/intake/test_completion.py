@@ -1,18 +1,29 @@
 """Attendance rate and the completion rule (handbook CLINICAL.md, Program)."""
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
-from services.intake.completion import (Attendance, CompletionRefused, check_completion,
-                                        meets_completion_rate, tally, weeks_in_program)
+from services.intake.domain.attendance import (Attendance, CompletionRefused, absence_status,
+                                               check_completion, meets_completion_rate, tally,
+                                               weeks_in_program)
+from services.intake.domain.enrollments import ACTIVE, DISCHARGED, discharge
 
 REQUIRED = 0.75
 
 
+def active_enrollment():
+    return SimpleNamespace(status=ACTIVE, start_date=date(2027, 1, 4), discharged_on=None)
+
+
 def test_excused_absences_leave_the_denominator():
-    record = tally(["attended"] * 3 + ["missed"] + ["excused"] * 4)
-    assert (record.attended, record.missed, record.excused) == (3, 1, 4)
+    record = tally(["attended"] * 3 + ["absent"] + ["excused"] * 4)
+    assert (record.attended, record.absent, record.excused) == (3, 1, 4)
     assert record.rate == 0.75
+
+
+def test_a_missed_session_is_stored_as_absent_or_excused():
+    assert (absence_status(False), absence_status(True)) == ("absent", "excused")
 
 
 def test_no_counted_session_has_no_rate_rather_than_zero():
@@ -20,20 +31,31 @@ def test_no_counted_session_has_no_rate_rather_than_zero():
     assert not meets_completion_rate(tally([]), REQUIRED)
 
 
-def test_rate_at_exactly_the_threshold_allows_completion():
-    check_completion(Attendance(attended=6, missed=2, excused=0), REQUIRED, None)
+def test_rate_at_exactly_the_threshold_discharges_as_completed():
+    enrollment = active_enrollment()
+    discharge(enrollment, "completed", date(2027, 2, 26), None,
+              Attendance(attended=6, absent=2, excused=0), REQUIRED)
+    assert (enrollment.status, enrollment.discharge_reason) == (DISCHARGED, "completed")
+    assert (enrollment.discharge_attendance_rate, enrollment.override_reason) == (0.75, None)
 
 
 def test_rate_under_the_threshold_refuses_completion_with_the_numbers():
-    record = Attendance(attended=5, missed=2, excused=1)
+    record = Attendance(attended=5, absent=2, excused=1)
     with pytest.raises(CompletionRefused) as refused:
         check_completion(record, REQUIRED, None)
     assert refused.value.attendance.reported_rate == 0.7143
     assert "75%" in str(refused.value) and "5 of 7" in str(refused.value)
+    assert refused.value.errors == {"reason": [str(refused.value)]}
+    assert refused.value.extra == {"attendance_rate": 0.7143, "attended": 5,
+                                   "counted_sessions": 7, "required_rate": REQUIRED}
 
 
-def test_an_override_reason_allows_completion_under_the_threshold():
-    check_completion(Attendance(attended=1, missed=3, excused=0), REQUIRED, "medical leave, goals met")
+def test_an_override_reason_discharges_as_completed_under_the_threshold_and_is_kept():
+    enrollment = active_enrollment()
+    discharge(enrollment, "completed", date(2027, 2, 26), "medical leave, goals met",
+              Attendance(attended=1, absent=3, excused=0), REQUIRED)
+    assert (enrollment.status, enrollment.discharge_attendance_rate) == (DISCHARGED, 0.25)
+    assert enrollment.override_reason == "medical leave, goals met"
 
 
 def test_completion_without_any_counted_session_needs_an_override():
@@ -50,6 +72,6 @@ def test_weeks_in_program_count_started_weeks(end, weeks):
 
 
 def test_a_rate_just_under_the_threshold_does_not_round_up_to_completion():
-    record = Attendance(attended=14999, missed=5001, excused=0)  # 0.74995
+    record = Attendance(attended=14999, absent=5001, excused=0)  # 0.74995
     assert record.reported_rate == 0.75
     assert not meets_completion_rate(record, REQUIRED)
