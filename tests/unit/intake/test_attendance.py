@@ -53,7 +53,7 @@ def test_rate_under_the_threshold_refuses_completion_with_the_numbers():
     assert "75%" in str(refused.value) and "5 of 7" in str(refused.value)
     assert refused.value.extra == {"attendance_rate": 0.7143, "attended": 5,
                                    "counted_sessions": 7, "required_rate": REQUIRED}
-    assert list(refused.value.errors) == ["reason"]
+    assert refused.value.errors == {"reason": [str(refused.value)]}
 
 
 def test_an_override_reason_completes_under_the_threshold_and_is_kept():
