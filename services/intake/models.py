@@ -10,7 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import UtcDateTime, kit_metadata, utcnow
+from shared.clock import utcnow
+from shared.db import UtcDateTime, kit_metadata
 
 
 class Base(DeclarativeBase):
@@ -114,6 +115,6 @@ class SessionOutcome(Base):
     session_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(16))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(16))  # attended, missed, excused
+    status: Mapped[str] = mapped_column(String(16))  # shared.enums.ATTENDANCE_STATUSES
     attended_minutes: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,8 +1,9 @@
 """Request and response bodies of the intake API (marshmallow 4).
 
 Unknown fields are refused (marshmallow's default) so a typo is a 422 naming it, not a silent
-default. What needs the configuration or the database (the site exists, the referral's dates)
-is checked by the handlers with the same error shape.
+default. What needs the configuration, the clinical rules or the database (the site exists, the
+referral's dates, the screening's items, the planned weeks' range) is checked by the use cases,
+with the same error shape.
 """
 from __future__ import annotations
 
@@ -12,26 +13,11 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from shared import enums
-from shared.clinical import clinical_rules
-from shared.instruments import InvalidResponses, validate_responses
+from shared.fields import language_tag, phone_number, text, uuid_string, whole
 
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-WEEKS = clinical_rules()["program"]["planned_weeks"]
+from services.intake.domain.referrals import consent_errors
+
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-
-
-def text(max_length: int, **kwargs) -> fields.String:
-    """A non-blank string of at most max_length characters."""
-    return fields.String(validate=[Length(1, max_length),
-                                   Regexp(r"\S", error="Must not be blank.")], **kwargs)
-
-
-def whole(low: int, high: int, **kwargs) -> fields.Integer:
-    return fields.Integer(strict=True, validate=Range(low, high), **kwargs)
-
-
-def uuid_string(**kwargs) -> fields.String:
-    return fields.String(validate=Regexp(UUID_PATTERN, error="Not a valid UUID."), **kwargs)
 
 
 # -- requests ------------------------------------------------------------------------------
@@ -42,34 +28,18 @@ class PatientIn(Schema):
     family_name = text(100, required=True)
     birth_date = fields.Date(required=True, validate=Range(min=EARLIEST_BIRTH_DATE))
     email = fields.Email(load_default=None, allow_none=True, validate=Length(max=254))
-    # E.164: the form SMS gateways take.
-    phone = fields.String(load_default=None, allow_none=True, validate=Regexp(
-        r"^\+[1-9]\d{6,14}$", error="Must be an E.164 number, e.g. +15555550123."))
-    # BCP 47 language tag, e.g. `en`, `es`, `pt-BR`.
-    preferred_language = fields.String(load_default="en", validate=Regexp(
-        r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Must be a BCP 47 language tag, e.g. 'es'."))
+    phone = phone_number(load_default=None, allow_none=True)
+    preferred_language = language_tag(load_default="en")
     interpreter_needed = fields.Boolean(load_default=False)
 
 
 class ScreeningIn(Schema):
-    """Item-level answers; counts and ranges are the instruments' own (shared.instruments)."""
+    """Item-level answers. Their counts and ranges are the instruments' own, in the clinical
+    rules: checked by the referral use case (422 naming `screening.phq9.3`)."""
 
     phq9 = fields.Raw(required=True)
     gad7 = fields.Raw(required=True)
     pcl5 = fields.Raw(load_default=None)
-
-    @validates_schema(skip_on_field_errors=False)
-    def answers_in_range(self, data, **kwargs):
-        errors: dict[str, list[str]] = {}
-        for instrument in ("phq9", "gad7", "pcl5"):
-            if data.get(instrument) is None:
-                continue
-            try:
-                validate_responses(instrument, data[instrument], field=instrument)
-            except InvalidResponses as exc:
-                errors.update(exc.errors)
-        if errors:
-            raise ValidationError(errors)
 
 
 class ConsentsIn(Schema):
@@ -108,16 +78,6 @@ class ReferralIn(Schema):
             raise ValidationError(errors)
 
 
-def consent_errors(consents: dict, email: str | None, phone: str | None) -> dict:
-    """A channel consented to needs its address."""
-    errors = {}
-    if consents["email"] and not email:
-        errors["consents.email"] = ["Consent to email needs patient.email."]
-    if consents["sms"] and not phone:
-        errors["consents.sms"] = ["Consent to SMS needs patient.phone."]
-    return errors
-
-
 class PlanIn(Schema):
     group_sessions_per_week = whole(0, 7, required=True)
     individual_sessions_per_week = whole(0, 7, required=True)
@@ -130,14 +90,15 @@ def goals_field(**kwargs) -> fields.List:
 
 
 def planned_weeks_field(**kwargs) -> fields.Integer:
-    return whole(WEEKS["min"], WEEKS["max"], **kwargs)
+    # A whole number here; its range (program.planned_weeks) is the enrollment use case's.
+    return fields.Integer(strict=True, **kwargs)
 
 
 class EnrollmentIn(Schema):
     referral_id = uuid_string(required=True)
     track = fields.String(required=True, validate=OneOf(enums.TRACKS))
     start_date = fields.Date(required=True)
-    planned_weeks = planned_weeks_field(load_default=WEEKS["default"])
+    planned_weeks = planned_weeks_field(load_default=None)  # None: the program's default
     plan = fields.Nested(PlanIn, required=True)
     goals = goals_field(required=True)
 

@@ -1,35 +1,36 @@
 """What the API and the RPC answer: records shaped for their readers."""
 from __future__ import annotations
 
-from services.intake import completion
-from services.intake.enrollments import plan_of
-from services.intake.models import (Consent, Contact, Enrollment, Patient, PlanVersion, Referral)
+from services.intake.domain.attendance import meets_completion_rate
+from services.intake.domain.plans import plan_of
 
 
-def referral_view(referral: Referral, severities: dict, enrollment_id: str | None) -> dict:
+def referral_view(record) -> dict:
+    referral = record.referral
     return {"referral_id": referral.id, "patient_id": referral.patient_id,
             "site_id": referral.site_id, "source": referral.source,
             "referred_on": referral.referred_on, "recommendation": referral.recommendation,
-            "recommended_track": referral.recommended_track, "enrollment_id": enrollment_id,
+            "recommended_track": referral.recommended_track,
+            "enrollment_id": record.enrollment_id,
             "screening": {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
-                          "pcl5": referral.pcl5_total, "severities": severities,
+                          "pcl5": referral.pcl5_total, "severities": record.severities,
                           "answers": {"phq9": referral.phq9_answers, "gad7": referral.gad7_answers,
                                       "pcl5": referral.pcl5_answers}}}
 
 
-def patient_view(patient: Patient, contact: Contact, consent: Consent, referral_ids: list[str],
-                 enrollment_ids: list[str]) -> dict:
+def patient_view(record) -> dict:
+    patient, contact, consent = record.patient, record.contact, record.consent
     return {"patient_id": patient.id, "site_id": patient.site_id,
             "given_name": patient.given_name, "family_name": patient.family_name,
             "birth_date": patient.birth_date, "email": contact.email, "phone": contact.phone,
             "preferred_language": patient.preferred_language,
             "interpreter_needed": patient.interpreter_needed,
             "consents": {"treatment": consent.treatment, "email": consent.email, "sms": consent.sms},
-            "referral_ids": referral_ids, "enrollment_ids": enrollment_ids}
+            "referral_ids": record.referral_ids, "enrollment_ids": record.enrollment_ids}
 
 
-def enrollment_view(enrollment: Enrollment, version: PlanVersion, record: completion.Attendance,
-                    required_rate: float, *, with_goals: bool) -> dict:
+def enrollment_view(record, required_rate: float, *, with_goals: bool) -> dict:
+    enrollment, version, attendance = record.enrollment, record.plan, record.attendance
     view = {"enrollment_id": enrollment.id, "referral_id": enrollment.referral_id,
             "patient_id": enrollment.patient_id, "site_id": enrollment.site_id,
             "status": enrollment.status, "track": enrollment.track,
@@ -37,11 +38,12 @@ def enrollment_view(enrollment: Enrollment, version: PlanVersion, record: comple
             "start_date": enrollment.start_date, "planned_weeks": version.planned_weeks,
             "weekly_hours": version.weekly_hours, "plan_version": version.version,
             "plan": plan_of(version),
-            "attendance": {"attended": record.attended, "missed": record.missed,
-                           "excused": record.excused, "rate": record.reported_rate,
+            # "missed" is the contract's name for the count of unexcused absences.
+            "attendance": {"attended": attendance.attended, "missed": attendance.absent,
+                           "excused": attendance.excused, "rate": attendance.reported_rate,
                            "required_rate": required_rate,
-                           "meets_completion_rate": completion.meets_completion_rate(
-                               record, required_rate)},
+                           "meets_completion_rate": meets_completion_rate(attendance,
+                                                                          required_rate)},
             "discharge": None}
     if with_goals:  # free text written about the patient: not in the name-free view
         view["goals"] = version.goals
@@ -53,14 +55,17 @@ def enrollment_view(enrollment: Enrollment, version: PlanVersion, record: comple
     return view
 
 
-def plan_version_view(version: PlanVersion) -> dict:
-    return {"plan_version": version.version, "planned_weeks": version.planned_weeks,
-            "weekly_hours": version.weekly_hours, "plan": plan_of(version), "goals": version.goals,
-            "created_by": version.created_by, "created_at": version.created_at}
+def plan_versions_view(enrollment, versions) -> dict:
+    return {"enrollment_id": enrollment.id, "versions": [
+        {"plan_version": version.version, "planned_weeks": version.planned_weeks,
+         "weekly_hours": version.weekly_hours, "plan": plan_of(version), "goals": version.goals,
+         "created_by": version.created_by, "created_at": version.created_at}
+        for version in versions]}
 
 
-def contact_view(patient: Patient, contact: Contact, consent: Consent) -> dict:
+def contact_view(record) -> dict:
     """Name, language and only the addresses of the channels the patient consented to."""
+    patient, contact, consent = record.patient, record.contact, record.consent
     email = contact.email if consent.email else None
     phone = contact.phone if consent.sms else None
     return {"patient_id": patient.id, "site_id": patient.site_id,

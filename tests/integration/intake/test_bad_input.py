@@ -130,12 +130,18 @@ def test_bad_plan_update_keeps_the_current_version(intake, subscriber):
     watcher = subscriber(("intake", "#"))
     enrollment = enroll(intake)
     watcher.wait_for("PatientEnrolled")
+    url = f"/enrollments/{enrollment['enrollment_id']}/plan"
 
-    response = intake.put(f"/enrollments/{enrollment['enrollment_id']}/plan",
-                          {"plan": dict(PLAN, individual_sessions_per_week=9), "planned_weeks": 20})
+    # The schema's fields answer first; planned_weeks' range is the clinical rules', checked after.
+    bad_plan = intake.put(url, {"plan": dict(PLAN, individual_sessions_per_week=9),
+                                "planned_weeks": 20})
+    bad_weeks = intake.put(url, {"plan": dict(PLAN), "planned_weeks": 20})
 
-    assert response.status_code == 422
-    assert set(response.json()["errors"]) == {"plan.individual_sessions_per_week", "planned_weeks"}
+    assert bad_plan.status_code == 422
+    assert set(bad_plan.json()["errors"]) == {"plan.individual_sessions_per_week"}
+    assert bad_weeks.status_code == 422
+    assert bad_weeks.json()["errors"] == {"planned_weeks": [
+        "Must be greater than or equal to 6 and less than or equal to 12."]}
     assert intake.get(f"/enrollments/{enrollment['enrollment_id']}").json()["plan_version"] == 1
     watcher.drain()
     assert [e["type"] for e in watcher.received] == ["PatientReferred", "PatientEnrolled"]

@@ -3,11 +3,12 @@ from datetime import date
 
 import pytest
 
-from services.intake.plans import (PlanOutsideIntensity, age_band, check_intensity,
-                                   session_minutes, weekly_hours)
-from shared.clinical import clinical_rules
+from services.intake.domain.plans import (PlanOutsideIntensity, age_band, check_intensity,
+                                          check_planned_weeks, session_minutes, weekly_hours)
+from shared.errors import InvalidFields
+from shared.clinical import load_clinical_rules
 
-PROGRAM = clinical_rules()["program"]
+PROGRAM = load_clinical_rules()["program"]
 MINUTES = PROGRAM["session_minutes"]
 INTENSITY = PROGRAM["intensity"]
 
@@ -74,6 +75,10 @@ def test_adult_plan_under_nine_hours_is_refused_with_the_numbers():
         check_intensity(plan(group=2, individual=1, education=1), MINUTES, "adult", INTENSITY)
     assert (refused.value.weekly_hours, refused.value.minimum_weekly_hours) == (7.83, 9.0)
     assert "7.83" in str(refused.value) and "9" in str(refused.value)
+    assert refused.value.errors == {"plan": [str(refused.value)]}
+    assert refused.value.extra == {"weekly_hours": 7.83, "minimum_weekly_hours": 9.0,
+                                   "partial_hospitalization_weekly_hours": 20.0,
+                                   "age_band": "adult"}
 
 
 def test_the_same_plan_meets_the_adolescent_minimum_of_six_hours():
@@ -96,3 +101,42 @@ def test_twenty_hours_a_week_is_partial_hospitalization_and_refused():
 def test_just_under_twenty_hours_is_still_iop():
     assert check_intensity(plan(group=6, individual=1), MINUTES, "adult",
                            INTENSITY).weekly_hours == pytest.approx(18.83)
+
+
+def test_a_refused_plan_carries_the_numbers_the_answer_shows():
+    with pytest.raises(PlanOutsideIntensity) as refused:
+        check_intensity(plan(group=2), MINUTES, "adult", INTENSITY)
+    assert refused.value.extra == {"weekly_hours": 6.0, "minimum_weekly_hours": 9.0,
+                                   "partial_hospitalization_weekly_hours": 20.0,
+                                   "age_band": "adult"}
+    assert list(refused.value.errors) == ["plan"]
+
+
+@pytest.mark.parametrize("weeks", [PROGRAM["planned_weeks"]["min"],
+                                   PROGRAM["planned_weeks"]["max"]])
+def test_planned_weeks_at_either_bound_are_accepted(weeks):
+    assert check_planned_weeks(weeks, PROGRAM["planned_weeks"]) == weeks
+
+
+@pytest.mark.parametrize("weeks", [PROGRAM["planned_weeks"]["min"] - 1,
+                                   PROGRAM["planned_weeks"]["max"] + 1])
+def test_planned_weeks_outside_the_program_range_name_the_field(weeks):
+    bounds = PROGRAM["planned_weeks"]
+    with pytest.raises(InvalidFields) as refused:
+        check_planned_weeks(weeks, bounds)
+    assert refused.value.errors == {"planned_weeks": [
+        f"Must be greater than or equal to {bounds['min']} and less than or equal to "
+        f"{bounds['max']}."]}
+
+
+@pytest.mark.parametrize("weeks", [6, 12])
+def test_planned_weeks_at_the_configured_bounds_are_accepted(weeks):
+    assert check_planned_weeks(weeks, {"min": 6, "max": 12, "default": 8}) == weeks
+
+
+@pytest.mark.parametrize("weeks", [5, 13])
+def test_planned_weeks_outside_the_configured_range_name_the_field(weeks):
+    with pytest.raises(InvalidFields) as refused:
+        check_planned_weeks(weeks, {"min": 6, "max": 12, "default": 8})
+    assert refused.value.errors == {"planned_weeks": [
+        "Must be greater than or equal to 6 and less than or equal to 12."]}

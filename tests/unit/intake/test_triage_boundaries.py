@@ -1,40 +1,50 @@
-"""Triage boundaries not already covered by tests/unit/test_triage.py, and the referral schema's
+"""Triage boundaries not already covered by tests/unit/test_triage.py, and the referral's
 screening check, which reuses the instruments' validation."""
 import pytest
 from marshmallow import ValidationError
 
+from services.intake.domain.referrals import triage_screening
 from services.intake.schemas import ScreeningIn
-from shared.instruments import triage
+from shared.clinical import load_clinical_rules
+from shared.errors import InvalidFields
 from tests.unit.test_triage import gad7, pcl5, phq9
+
+INSTRUMENTS = load_clinical_rules().instruments
+
+
+def screened(phq9_answers, gad7_answers, pcl5_answers=None):
+    return triage_screening(INSTRUMENTS, {"phq9": phq9_answers, "gad7": gad7_answers,
+                                          "pcl5": pcl5_answers})
 
 
 def test_phq9_and_gad7_tied_at_ten_triage_to_the_depression_track():
-    result = triage(phq9(10), gad7(10))
+    result = screened(phq9(10), gad7(10))
     assert (result.recommendation, result.recommended_track) == ("iop", "depression")
 
 
 def test_item_nine_at_two_triages_to_higher_level_of_care_even_with_probable_ptsd():
-    result = triage(phq9(2, item9=2), gad7(0), pcl5(33))
+    result = screened(phq9(2, item9=2), gad7(0), pcl5(33))
     assert (result.recommendation, result.recommended_track) == ("higher_level_of_care", None)
 
 
 def test_item_nine_at_one_with_pcl5_at_thirty_three_triages_to_the_trauma_track():
-    result = triage(phq9(1, item9=1), gad7(0), pcl5(33))
+    result = screened(phq9(1, item9=1), gad7(0), pcl5(33))
     assert (result.recommendation, result.recommended_track) == ("iop", "trauma")
 
 
 def test_phq9_at_nine_and_gad7_at_ten_with_pcl5_at_thirty_two_triage_to_the_anxiety_track():
-    result = triage(phq9(9), gad7(10), pcl5(32))
+    result = screened(phq9(9), gad7(10), pcl5(32))
     assert (result.recommendation, result.recommended_track) == ("iop", "anxiety")
 
 
-def test_screening_schema_names_each_bad_item_on_its_instrument():
-    with pytest.raises(ValidationError) as refused:
-        ScreeningIn().load({"phq9": [0] * 8, "gad7": [0, 0, 0, 4, 0, 0, 0], "pcl5": "many"})
-    assert refused.value.messages == {
-        "phq9": ["expected 9 items, got 8"],
-        "gad7.3": ["item 4 must be an integer from 0 to 3, got 4"],
-        "pcl5": ["expected a list of 20 items, got str"],
+def test_screening_names_each_bad_item_on_its_instrument():
+    with pytest.raises(InvalidFields) as refused:
+        screened([0] * 8, [0, 0, 0, 4, 0, 0, 0], "many")
+    assert refused.value.detail == "The request has invalid fields."
+    assert refused.value.errors == {
+        "screening.phq9": ["expected 9 items, got 8"],
+        "screening.gad7.3": ["item 4 must be an integer from 0 to 3, got 4"],
+        "screening.pcl5": ["expected a list of 20 items, got str"],
     }
 
 

@@ -1,12 +1,14 @@
 """Treatment plans: weekly hours, the age band, and the IOP intensity a plan must reach.
 
-Plain functions over plain values; the thresholds come from `program` in config/clinical.yaml.
+The thresholds come from `program` in the clinical rules (handbook CLINICAL.md, Program).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from shared.errors import InvalidFields
 
 # Plan field → the session kind whose duration it uses, and how many of them make one a week.
 WEEKS_PER_MONTH = 52 / 12
@@ -16,14 +18,18 @@ PLAN_SESSIONS = {
     "education_sessions_per_week": ("education", 1),
     "family_sessions_per_month": ("family", WEEKS_PER_MONTH),
 }
+PLAN_FIELDS = tuple(PLAN_SESSIONS)
 
 
-class PlanOutsideIntensity(ValueError):
-    """A plan under the IOP minimum, or at the partial-hospitalization level."""
+class PlanOutsideIntensity(InvalidFields):
+    """A plan under the IOP minimum, or at the partial-hospitalization level; the answer shows
+    the numbers."""
 
     def __init__(self, message: str, *, weekly_hours: float, minimum: float, maximum: float,
                  age_band: str):
-        super().__init__(message)
+        super().__init__({"plan": [message]}, message, weekly_hours=weekly_hours,
+                         minimum_weekly_hours=minimum,
+                         partial_hospitalization_weekly_hours=maximum, age_band=age_band)
         self.weekly_hours = weekly_hours
         self.minimum_weekly_hours = minimum
         self.maximum_weekly_hours = maximum
@@ -45,7 +51,8 @@ def session_minutes(defaults: Mapping[str, int], site: Mapping | None) -> dict[s
 
 def weekly_hours(plan: Mapping[str, int], minutes: Mapping[str, int]) -> float:
     """Sum over modalities of sessions a week × duration (family sessions are per month)."""
-    total = sum(plan[field] * minutes[kind] / per_week for field, (kind, per_week) in PLAN_SESSIONS.items())
+    total = sum(plan[field] * minutes[kind] / per_week
+                for field, (kind, per_week) in PLAN_SESSIONS.items())
     return round(total / 60, 2)
 
 
@@ -75,3 +82,18 @@ def check_intensity(plan: Mapping[str, int], minutes: Mapping[str, int], band: s
             f"The plan gives {hours:g} hours a week; {maximum:g} or more is partial "
             "hospitalization, not IOP.", **limits)
     return Intensity(**limits)
+
+
+def check_planned_weeks(weeks: int, bounds: Mapping[str, int]) -> int:
+    """Weeks within `program.planned_weeks`; the message is the one a range check on the field
+    gives, so the answer reads as it did when the schema held the range."""
+    if not bounds["min"] <= weeks <= bounds["max"]:
+        raise InvalidFields({"planned_weeks": [
+            f"Must be greater than or equal to {bounds['min']} and less than or equal to "
+            f"{bounds['max']}."]})
+    return weeks
+
+
+def plan_of(version) -> dict:
+    """The plan fields of a stored plan version."""
+    return {field: getattr(version, field) for field in PLAN_FIELDS}

@@ -1,8 +1,8 @@
 """Attendance and the completion rule (handbook CLINICAL.md, Program).
 
 Attendance rate = attended ÷ (booked sessions held, excluding clinic cancellations and excused
-absences). Scheduling reports no attended/missed outcome for a session the clinic cancelled, so
-the denominator is attended + unexcused missed.
+absences). Scheduling reports no outcome for a session the clinic cancelled, so the denominator
+is attended + absent (unexcused).
 """
 from __future__ import annotations
 
@@ -11,14 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-ATTENDED, MISSED, EXCUSED = "attended", "missed", "excused"
+from shared.enums import ATTENDANCE_STATUSES
+from shared.errors import InvalidFields
+
+ATTENDED, ABSENT, EXCUSED = ATTENDANCE_STATUSES
 
 
-class CompletionRefused(ValueError):
+class CompletionRefused(InvalidFields):
     """Discharge as completed without the attendance it needs and without an override."""
 
     def __init__(self, message: str, attendance: "Attendance", required_rate: float):
-        super().__init__(message)
+        super().__init__({"reason": [message]}, message,
+                         attendance_rate=attendance.reported_rate, attended=attendance.attended,
+                         counted_sessions=attendance.counted, required_rate=required_rate)
         self.attendance = attendance
         self.required_rate = required_rate
 
@@ -26,12 +31,12 @@ class CompletionRefused(ValueError):
 @dataclass(frozen=True)
 class Attendance:
     attended: int
-    missed: int
+    absent: int
     excused: int
 
     @property
     def counted(self) -> int:
-        return self.attended + self.missed
+        return self.attended + self.absent
 
     @property
     def rate(self) -> float | None:
@@ -44,9 +49,14 @@ class Attendance:
         return None if self.rate is None else round(self.rate, 4)
 
 
+def absence_status(excused: bool) -> str:
+    # Excused absences leave the denominator of the attendance rate.
+    return EXCUSED if excused else ABSENT
+
+
 def tally(statuses: Iterable[str]) -> Attendance:
     statuses = list(statuses)
-    return Attendance(attended=statuses.count(ATTENDED), missed=statuses.count(MISSED),
+    return Attendance(attended=statuses.count(ATTENDED), absent=statuses.count(ABSENT),
                       excused=statuses.count(EXCUSED))
 
 
@@ -54,7 +64,8 @@ def meets_completion_rate(attendance: Attendance, required_rate: float) -> bool:
     return attendance.rate is not None and attendance.rate >= required_rate
 
 
-def check_completion(attendance: Attendance, required_rate: float, override_reason: str | None) -> None:
+def check_completion(attendance: Attendance, required_rate: float,
+                     override_reason: str | None) -> None:
     """A completed discharge needs the rate, or a clinician's override reason (kept with it)."""
     if meets_completion_rate(attendance, required_rate) or override_reason:
         return

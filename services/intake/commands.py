@@ -1,0 +1,85 @@
+"""What each use case is asked to do: built by service.py from the validated body, the caller
+and the rule sections the use case needs. Event handlers take the shared.events.Event itself."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from shared.auth import Caller
+from shared.instruments import Instruments
+
+
+@dataclass(frozen=True)
+class ReferPatient:
+    caller: Caller
+    site_id: str
+    patient: Mapping | None      # a new patient, or
+    patient_id: str | None       # a returning one
+    source: str
+    referred_on: date | None     # None: today at the site
+    screening: Mapping
+    consents: Mapping | None
+    today: date                  # the date at the referral's site
+    sites: tuple[str, ...]
+    instruments: Instruments
+
+
+@dataclass(frozen=True)
+class ShowReferral:
+    caller: Caller
+    referral_id: str
+    instruments: Instruments
+
+
+@dataclass(frozen=True)
+class ShowPatient:
+    caller: Caller
+    patient_id: str
+
+
+@dataclass(frozen=True)
+class FindContact:
+    caller: Caller               # the calling service
+    patient_id: str
+
+
+@dataclass(frozen=True)
+class EnrollPatient:
+    caller: Caller
+    referral_id: str
+    track: str
+    start_date: date
+    planned_weeks: int | None    # None: the program's default
+    plan: Mapping
+    goals: tuple[str, ...]
+    program: Mapping             # clinical rules, `program`
+    sites: Mapping               # SITES configuration (session durations per site)
+
+
+@dataclass(frozen=True)
+class ShowEnrollment:
+    caller: Caller
+    enrollment_id: str
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    caller: Caller
+    enrollment_id: str
+    plan: Mapping
+    planned_weeks: int | None    # None: kept
+    goals: tuple[str, ...] | None  # None: kept
+    program: Mapping
+    sites: Mapping
+
+
+@dataclass(frozen=True)
+class DischargePatient:
+    caller: Caller
+    enrollment_id: str
+    reason: str
+    on: date
+    override_reason: str | None
+    may_override: bool
+    required_rate: float
