@@ -50,9 +50,15 @@ def whole(low: int, high: int, **kwargs) -> fields.Integer:
 def day(**kwargs) -> fields.Date:
     """A calendar date an event may carry (1900-2199): a date no arithmetic downstream overflows.
     A use case narrows it further where the domain knows better (a window around today)."""
-    return fields.Date(validate=Range(EARLIEST_DAY, LATEST_DAY), **kwargs)
+    return fields.Date(validate=[Range(EARLIEST_DAY, LATEST_DAY), *_validators(kwargs)], **kwargs)
 
 
 def instant(**kwargs) -> fields.AwareDateTime:
     """A moment with its offset, within the same years as ``day``."""
-    return fields.AwareDateTime(validate=Range(EARLIEST_INSTANT, LATEST_INSTANT), **kwargs)
+    return fields.AwareDateTime(validate=[Range(EARLIEST_INSTANT, LATEST_INSTANT),
+                                          *_validators(kwargs)], **kwargs)
+
+
+def _validators(kwargs: dict) -> list:
+    extra = kwargs.pop("validate", None)
+    return [] if extra is None else list(extra) if isinstance(extra, (list, tuple)) else [extra]

@@ -55,6 +55,8 @@ class EnrollPatient:
     goals: tuple[str, ...]
     program: Mapping             # clinical rules, `program`
     sites: Mapping               # SITES configuration (session durations per site)
+    today: Mapping               # site id → the site's local date now
+    window: Mapping              # ENROLLMENT configuration (start and discharge windows)
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,5 @@ class DischargePatient:
     override_reason: str | None
     may_override: bool
     required_rate: float
+    today: Mapping               # site id → the site's local date now
+    window: Mapping              # ENROLLMENT configuration

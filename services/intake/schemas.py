@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from shared import enums
-from shared.fields import language_tag, phone_number, text, uuid_string, whole
+from shared.fields import day, language_tag, phone_number, text, uuid_string, whole
 
 from services.intake.domain.referrals import consent_errors
 
@@ -26,7 +26,7 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 class PatientIn(Schema):
     given_name = text(100, required=True)
     family_name = text(100, required=True)
-    birth_date = fields.Date(required=True, validate=Range(min=EARLIEST_BIRTH_DATE))
+    birth_date = day(required=True, validate=Range(min=EARLIEST_BIRTH_DATE))
     email = fields.Email(load_default=None, allow_none=True, validate=Length(max=254))
     phone = phone_number(load_default=None, allow_none=True)
     preferred_language = language_tag(load_default="en")
@@ -58,7 +58,7 @@ class ReferralIn(Schema):
     # A short code for who referred (`self`, `primary_care`): events carry it, so no free text.
     source = fields.String(required=True, validate=Regexp(
         r"^[a-z][a-z0-9_]{0,63}$", error="Must be a short code of lowercase letters, digits and _."))
-    referred_on = fields.Date(load_default=None)
+    referred_on = day(load_default=None)
     screening = fields.Nested(ScreeningIn, required=True)
     consents = fields.Nested(ConsentsIn, load_default=None)
 
@@ -97,7 +97,7 @@ def planned_weeks_field(**kwargs) -> fields.Integer:
 class EnrollmentIn(Schema):
     referral_id = uuid_string(required=True)
     track = fields.String(required=True, validate=OneOf(enums.TRACKS))
-    start_date = fields.Date(required=True)
+    start_date = day(required=True)
     planned_weeks = planned_weeks_field(load_default=None)  # None: the program's default
     plan = fields.Nested(PlanIn, required=True)
     goals = goals_field(required=True)
@@ -113,7 +113,7 @@ class PlanUpdateIn(Schema):
 
 class DischargeIn(Schema):
     reason = fields.String(required=True, validate=OneOf(enums.DISCHARGE_REASONS))
-    on = fields.Date(required=True)
+    on = day(required=True)
     # A clinician's reason to discharge as completed below the attendance rate; kept.
     override_reason = text(1000, load_default=None)
 

@@ -69,7 +69,8 @@ class IntakeService(PlatformService):
         command = commands.EnrollPatient(
             caller=request.caller, referral_id=body["referral_id"], track=body["track"],
             start_date=body["start_date"], planned_weeks=body["planned_weeks"], plan=body["plan"],
-            goals=tuple(body["goals"]), program=self.rules["program"], sites=self.config["SITES"])
+            goals=tuple(body["goals"]), program=self.rules["program"], sites=self.config["SITES"],
+            today=self._site_today(), window=self.config["ENROLLMENT"])
         with self.db.unit_of_work() as uow:
             return self._enrollment_view(enrollments.enroll_patient(command, uow), request.caller)
 
@@ -107,7 +108,8 @@ class IntakeService(PlatformService):
         command = commands.DischargePatient(
             caller=caller, enrollment_id=enrollment_id, reason=body["reason"], on=body["on"],
             override_reason=body["override_reason"], may_override=caller.has_role(*OVERRIDERS),
-            required_rate=self._required_rate)
+            required_rate=self._required_rate, today=self._site_today(),
+            window=self.config["ENROLLMENT"])
         with self.db.unit_of_work() as uow:
             return self._enrollment_view(enrollments.discharge_patient(command, uow), caller)
 
@@ -128,6 +130,11 @@ class IntakeService(PlatformService):
         with self.db.unit_of_work() as uow:
             record = patients.find_contact(command, uow)
         return None if record is None else views.contact_view(record)
+
+    def _site_today(self) -> dict:
+        """Each site's local date now: "today" is the clinic's day, not UTC's."""
+        now = utcnow()
+        return {site: now.astimezone(zone).date() for site, zone in site_zones(self.config).items()}
 
     @property
     def _required_rate(self) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from shared.errors import ActionForbidden, InvalidFields, StateConflict
 from shared.instruments import IOP
@@ -22,6 +22,20 @@ class AlreadyEnrolled(StateConflict):
 
 class EnrollmentClosed(StateConflict):
     """A discharged enrollment accepts no change."""
+
+
+def check_start_window(start_date: date, today: date, within_days: int) -> None:
+    """A start more than the window ahead of the site's today is a typo, not a plan."""
+    if start_date > today + timedelta(days=within_days):
+        raise InvalidFields({"start_date": [
+            f"Must be within {within_days} days of today ({today.isoformat()})."]})
+
+
+def check_discharge_date(on: date, today: date, within_days: int) -> None:
+    """A discharge dated further ahead than the window would cancel a program's future at once."""
+    if on > today + timedelta(days=within_days):
+        raise InvalidFields({"on": [
+            f"Must be within {within_days} days of today ({today.isoformat()})."]})
 
 
 def check_enrollable(referral, treatment_consent: bool, start_date: date) -> None:

@@ -33,6 +33,8 @@ def enroll_patient(command: EnrollPatient, uow) -> EnrollmentRecord:
         raise InvalidFields({"referral_id": ["No such referral."]}) from None
     consent = uow.patients.consent_of(referral.patient_id)
     rules.check_enrollable(referral, consent.treatment, command.start_date)
+    rules.check_start_window(command.start_date, command.today[referral.site_id],
+                             command.window["start_within_days"])
     if uow.enrollments.id_for_referral(referral.id):
         raise rules.AlreadyEnrolled("This referral is already enrolled.")
     if uow.enrollments.has_active(referral.patient_id):
@@ -88,6 +90,8 @@ def list_plan_versions(command: ShowEnrollment, uow) -> tuple[Enrollment, list[P
 def discharge_patient(command: DischargePatient, uow) -> EnrollmentRecord:
     rules.check_override(command.override_reason, command.may_override)
     enrollment = uow.enrollments.get_visible(command.enrollment_id, command.caller)
+    rules.check_discharge_date(command.on, command.today[enrollment.site_id],
+                               command.window["discharge_within_days"])
     attendance = _attendance(uow, enrollment)
     rules.discharge(enrollment, command.reason, command.on, command.override_reason, attendance,
                     command.required_rate)

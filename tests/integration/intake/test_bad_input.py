@@ -1,4 +1,6 @@
 """Bad input: a problem+json naming the field, and nothing stored or published."""
+from datetime import date, timedelta
+
 import pytest
 
 from tests.integration.intake.scenario import (PLAN, enroll, enrollment_body, refer, referral_body,
@@ -72,12 +74,15 @@ def test_malformed_json_is_a_400_problem(platform, intake):
     assert row_count(platform, "patients") == 0
 
 
+FAR_AHEAD = (date.today() + timedelta(days=400)).isoformat()
 ENROLLMENT_CASES = [
     ("track", "insomnia", "track"),
     ("planned_weeks", 5, "planned_weeks"),
     ("planned_weeks", 13, "planned_weeks"),
     ("planned_weeks", 8.5, "planned_weeks"),
     ("start_date", "2026-11-01", "start_date"),  # before the referral date
+    ("start_date", "9999-12-31", "start_date"),  # once accepted, then dead-lettered downstream
+    ("start_date", FAR_AHEAD, "start_date"),  # beyond the configured window
     ("plan.group_sessions_per_week", -1, "plan.group_sessions_per_week"),
     ("plan.family_sessions_per_month", "2", "plan.family_sessions_per_month"),
     ("plan.education_sessions_per_week", ..., "plan.education_sessions_per_week"),
@@ -110,6 +115,8 @@ def test_bad_enrollment_is_refused_naming_the_field(platform, intake, subscriber
     ({"reason": "bored", "on": "2027-01-01"}, "reason"),
     ({"reason": "withdrew", "on": "2026-11-08"}, "on"),  # before the start date
     ({"reason": "withdrew"}, "on"),
+    ({"reason": "withdrew", "on": "9999-12-31"}, "on"),  # once cancelled every future session
+    ({"reason": "withdrew", "on": FAR_AHEAD}, "on"),
     ({"reason": "withdrew", "on": "2027-01-01", "override_reason": "why not"}, "override_reason"),
 ])
 def test_bad_discharge_is_refused_naming_the_field(intake, subscriber, body, field):
