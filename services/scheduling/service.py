@@ -53,7 +53,9 @@ class SchedulingService(PlatformService):
     def list_staff(self, request, site_id):
         with self.db.unit_of_work() as uow:
             listed = staff.site_staff(ReadSite(request.caller, self.zones(), site_id), uow)
-            return {"site_id": site_id, "staff": [views.staff_view(*s) for s in listed]}
+            contacts = request.caller.has_role(*CARE_TEAM)  # integrators: no names or contacts
+            return {"site_id": site_id, "staff": [views.staff_view(*s, with_contacts=contacts)
+                                                  for s in listed]}
 
     @api("GET", "/sites/<string:site_id>/group-series", roles=CARE_TEAM_AND_INTEGRATORS)
     def list_series(self, request, site_id):

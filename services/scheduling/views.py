@@ -9,12 +9,16 @@ def site_list(sites: dict, visible: list[str]) -> dict:
                        "timezone": sites[site_id]["timezone"]} for site_id in visible]}
 
 
-def staff_view(staff, availability) -> dict:
-    return {"staff_id": staff.id, "site_id": staff.site_id, "name": staff.name,
-            "roles": staff.roles, "languages": staff.languages, "email": staff.email,
-            "phone": staff.phone, "max_caseload": staff.max_caseload,
+def staff_view(staff, availability, with_contacts: bool = True) -> dict:
+    """A staff member; without contacts (the integrator view) no name, email or phone: ids,
+    roles, languages and hours are what a rostering or billing system needs."""
+    view = {"staff_id": staff.id, "site_id": staff.site_id, "roles": staff.roles,
+            "languages": staff.languages, "max_caseload": staff.max_caseload,
             "availability": [{"weekday": WEEKDAYS[a.weekday], "start_time": a.start_time,
                               "end_time": a.end_time} for a in availability]}
+    if with_contacts:
+        view.update(name=staff.name, email=staff.email, phone=staff.phone)
+    return view
 
 
 def series_view(series, occurrences: int | None = None) -> dict:

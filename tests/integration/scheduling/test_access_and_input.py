@@ -154,3 +154,14 @@ def test_a_site_lists_its_staff_and_series_to_its_own_keys(platform):
         ("psychoeducation", ["tue"], "America/New_York")]
     assert service.get("/sites/riverside/staff", key="lakeside").status_code == 404
     assert service.get("/sites/nowhere/group-series").status_code == 404
+
+
+def test_an_integrator_lists_staff_without_names_or_contacts(platform):
+    service = start_scheduling(platform)
+    clinic = open_clinic(service)
+
+    listed = service.get("/sites/riverside/staff", key="integrator").json()["staff"]
+
+    assert {s["staff_id"] for s in listed} == {clinic["therapist"]["staff_id"], clinic["facilitator"]["staff_id"]}
+    assert all(not {"name", "email", "phone"} & set(s) for s in listed)
+    assert {"name", "email", "phone"} <= set(service.get("/sites/riverside/staff").json()["staff"][0])
