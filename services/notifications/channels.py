@@ -91,13 +91,12 @@ class ConsoleChannel:
 
 def channels_from_config(config: dict) -> dict:
     """``NOTIFICATION_CHANNEL: live`` sends for real; anything else (``console``) only logs."""
-    if str(config.get("NOTIFICATION_CHANNEL") or "console").lower() != "live":
+    if str(config["NOTIFICATION_CHANNEL"]).lower() != "live":
         return {"email": ConsoleChannel("email"), "sms": ConsoleChannel("sms")}
     channels = {}
-    smtp = config.get("SMTP") or {}
-    if smtp.get("host"):
-        channels["email"] = EmailChannel(smtp["host"], smtp.get("port") or 25,
-                                         smtp.get("sender") or "no-reply@iop.invalid")
-    if config.get("SMS_PROVIDER_URL"):
-        channels["sms"] = SmsChannel(config["SMS_PROVIDER_URL"], config.get("SMS_PROVIDER_TOKEN") or "")
+    smtp = config["SMTP"]
+    if smtp["host"]:  # an empty host or provider URL: that channel is off
+        channels["email"] = EmailChannel(smtp["host"], smtp["port"], smtp["sender"])
+    if config["SMS_PROVIDER_URL"]:
+        channels["sms"] = SmsChannel(config["SMS_PROVIDER_URL"], config["SMS_PROVIDER_TOKEN"] or "")
     return channels

@@ -58,9 +58,11 @@ class ContactBook:
 class DispatchTimer(Timer):
     """nameko's timer with its interval from ``NOTIFICATION_DELIVERY.dispatch_interval_s``."""
 
+    def __init__(self, **kwargs):
+        super().__init__(interval=None, **kwargs)  # known only once the configuration is
+
     def setup(self):
-        given = self.container.config.get("NOTIFICATION_DELIVERY") or {}
-        self.interval = float(given.get("dispatch_interval_s", self.interval))
+        self.interval = float(self.container.config["NOTIFICATION_DELIVERY"]["dispatch_interval_s"])
         super().setup()
 
 

@@ -2,16 +2,19 @@
 from marshmallow import Schema, fields
 from marshmallow.validate import OneOf, Range
 
+from shared.fields import uuid_string
+
 from services.notifications.models import ALERT_STATUSES
 
 
 class NotificationsQuery(Schema):
-    patient_id = fields.UUID(required=True)
+    patient_id = uuid_string(required=True)
 
 
 class AlertsQuery(Schema):
     site_id = fields.String()
     status = fields.String(validate=OneOf(ALERT_STATUSES))
+    # Not shared.fields.whole: a query string carries "100", which a strict integer refuses.
     limit = fields.Integer(load_default=100, validate=Range(min=1, max=500))
 
 

@@ -1,6 +1,6 @@
 """Events of one booking arrive on separate queues, so in any order: the latest fact wins.
 
-Runs the reminder planning against the service's real, migrated database (no broker needed)."""
+Runs the reminder use cases against the service's real, migrated database (no broker needed)."""
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -8,13 +8,16 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from services.notifications import outreach
-from services.notifications.models import Message
-from shared.clinical import clinical_rules
+from services.notifications.commands import ChangeBooking
+from services.notifications.models import Base, Message
+from services.notifications.repositories import REPOSITORIES
+from services.notifications.usecases import bookings
+from shared.clinical import load_clinical_rules
 from shared.config import load_config, site_zones
+from shared.db import UnitOfWork
 from shared.events import build_envelope, parse_envelope
 
-RULES = clinical_rules()["notifications"]
+RULES = load_clinical_rules()["notifications"]
 ZONE = site_zones(load_config())["riverside"]
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 STARTS = datetime(2026, 12, 9, 15, 0, tzinfo=timezone.utc)
@@ -24,7 +27,7 @@ MOVED = STARTS + timedelta(days=2)
 @pytest.fixture
 def session(database_factory):
     engine = create_engine(database_factory.create("notifications"))
-    with Session(engine) as session:
+    with Session(engine, info={"metadata": Base.metadata}) as session:
         yield session
     engine.dispose()
 
@@ -48,13 +51,12 @@ def booking_events():
     return {"scheduled": scheduled, "rescheduled": rescheduled, "cancelled": cancelled}, ids["patient_id"]
 
 
+USE_CASES = {"scheduled": bookings.plan_session_reminders, "rescheduled": bookings.move_session_reminders,
+             "cancelled": bookings.drop_session_reminders}
+
+
 def apply(session, name, evt):
-    if name == "scheduled":
-        outreach.schedule_reminders(session, evt, NOW, RULES)
-    elif name == "rescheduled":
-        outreach.move_reminders(session, evt, NOW, RULES, ZONE)
-    else:
-        outreach.drop_reminders(session, evt)
+    USE_CASES[name](ChangeBooking(evt, NOW, RULES, ZONE), UnitOfWork(session, "notifications", None, REPOSITORIES))
     session.commit()
 
 

@@ -4,14 +4,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.notifications.reminders import (SKIPPED_QUIET_HOURS, SKIPPED_WINDOW_PASSED,
+from services.notifications.domain.reminders import (SKIPPED_QUIET_HOURS, SKIPPED_WINDOW_PASSED,
                                               aftercare_checkin_time, patient_message_time,
                                               plan_reminders)
-from shared.clinical import clinical_rules
+from shared.clinical import load_clinical_rules
 
 NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
-RULES = clinical_rules()["notifications"]
+RULES = load_clinical_rules()["notifications"]
 LONG_AGO = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 

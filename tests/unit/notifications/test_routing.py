@@ -1,8 +1,8 @@
 """Who is told, and how: alert rules, staff routing, and patient consent."""
-from services.notifications import routing
-from shared.clinical import clinical_rules
+from services.notifications.domain import routing
+from shared.clinical import load_clinical_rules
 
-RULES = clinical_rules()["notifications"]
+RULES = load_clinical_rules()["notifications"]
 ON_CALL_A = {"staff_id": "a", "name": "A", "email": "a@clinic.test", "phone": "+15550001", "languages": ["en"]}
 ON_CALL_B = {"staff_id": "b", "name": "B", "email": None, "phone": "+15550002", "languages": ["es", "en"]}
 THERAPIST = {"staff_id": "t", "name": "T", "email": "t@clinic.test", "phone": "+15550003", "languages": ["es"]}

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.notifications import templates as t
+from services.notifications.domain import templates as t
 from shared import enums
 
 NEW_YORK = ZoneInfo("America/New_York")

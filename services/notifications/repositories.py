@@ -1,0 +1,107 @@
+"""Every query of the notifications service, one repository per aggregate (``uow.<name>``)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from shared.repository import Repository
+
+from services.notifications.domain.messages import PATIENT, SCHEDULED, SENDING, SKIPPED, idempotency_key
+from services.notifications.models import Alert, DeliveryAttempt, Message, SessionBooking
+
+
+class Bookings(Repository):
+    model = SessionBooking
+
+
+class Messages(Repository):
+    model = Message
+
+    def plan(self, cause, template: str, *, patient_id: str, send_at: datetime | None, now: datetime,
+             recipient_type: str = PATIENT, recipient_id: str | None = None, channel: str | None = None,
+             skipped: str | None = None, details: dict | None = None, **fields) -> Message | None:
+        """Store one message for a cause (an event: id, type, site_id) unless its key exists:
+        the same cause seen again adds nothing."""
+        recipient_id = recipient_id or patient_id
+        key = idempotency_key(cause.id, template, recipient_type, recipient_id, channel)
+        if self.session.scalar(select(Message.id).where(Message.idempotency_key == key)):
+            return None
+        return self.add(Message(
+            id=str(uuid.uuid4()), idempotency_key=key, cause_event_id=cause.id, cause_type=cause.type,
+            template=template, recipient_type=recipient_type, recipient_id=recipient_id, channel=channel,
+            patient_id=patient_id, site_id=cause.site_id, send_at=send_at, next_attempt_at=send_at,
+            status=SKIPPED if skipped else SCHEDULED, skip_reason=skipped, attempts=0,
+            created_at=now, details=json.dumps(details or {}), **fields))
+
+    def of_patient(self, patient_id: str, sites: list[str]) -> list[Message]:
+        return list(self.session.scalars(select(Message).where(
+            Message.patient_id == patient_id, Message.site_id.in_(sites))
+            .order_by(Message.send_at, Message.created_at)))
+
+    def due_ids(self, now: datetime, limit: int) -> list[str]:
+        """Scheduled messages whose (next) attempt time has come, oldest first."""
+        return list(self.session.scalars(
+            select(Message.id).where(Message.status == SCHEDULED, Message.next_attempt_at <= now)
+            .order_by(Message.next_attempt_at).limit(limit)))
+
+    def skip_pending_of_booking(self, booking_id: str, reason: str) -> None:
+        self.session.execute(update(Message).where(Message.booking_id == booking_id,
+                                                   Message.status == SCHEDULED)
+                             .values(status="skipped", skip_reason=reason))
+
+    def claim(self, message_id: str, claimed_at: datetime) -> bool:
+        """``scheduled`` → ``sending`` in one statement: of two racing claims one wins."""
+        claimed = self.session.execute(
+            update(Message).where(Message.id == message_id, Message.status == SCHEDULED)
+            .values(status=SENDING, claimed_at=claimed_at, attempts=Message.attempts + 1))
+        return claimed.rowcount == 1
+
+    def set(self, message_id: str, **values) -> None:
+        self.session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+    def interrupted_ids(self, claimed_before: datetime) -> list[str]:
+        return list(self.session.scalars(select(Message.id).where(
+            Message.status == SENDING, Message.claimed_at < claimed_before)))
+
+    def fail_if_interrupted(self, message_id: str, claimed_before: datetime, error: str) -> bool:
+        done = self.session.execute(update(Message).where(
+            Message.id == message_id, Message.status == SENDING, Message.claimed_at < claimed_before)
+            .values(status="failed", last_error=error))
+        return done.rowcount == 1
+
+    def refresh(self, message: Message) -> Message:
+        self.session.refresh(message)
+        return message
+
+
+class DeliveryAttempts(Repository):
+    model = DeliveryAttempt
+
+
+class Alerts(Repository):
+    model = Alert
+
+    def cause_seen(self, cause_event_id: str) -> bool:
+        return self.session.scalar(select(Alert.id).where(
+            Alert.cause_event_id == cause_event_id)) is not None
+
+    def locked(self, alert_id: str) -> Alert:
+        """Locked: the handler and the timer may route the same new alert at once."""
+        return self.session.get(Alert, alert_id, with_for_update=True)
+
+    def of_sites(self, sites: list[str], status: str | None, limit: int) -> list[Alert]:
+        statement = select(Alert).where(Alert.site_id.in_(sites))
+        if status:
+            statement = statement.where(Alert.status == status)
+        return list(self.session.scalars(statement.order_by(Alert.created_at.desc()).limit(limit)))
+
+    def unrouted_ids(self, limit: int) -> list[str]:
+        return list(self.session.scalars(select(Alert.id).where(
+            Alert.routed_at.is_(None), Alert.status == "open").order_by(Alert.created_at).limit(limit)))
+
+
+REPOSITORIES = {"bookings": Bookings, "messages": Messages, "delivery_attempts": DeliveryAttempts,
+                "alerts": Alerts}
