@@ -66,6 +66,7 @@ class DispatchDue:
     now: datetime
     real_now: datetime
     production: bool
+    within_days: int  # config OPS_CLOCK.within_days
 
 
 # -- delivery steps: each its own committed transaction -----------------------------------

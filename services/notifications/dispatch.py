@@ -30,7 +30,8 @@ class Dispatcher:
 
     def dispatch_due(self, command: DispatchDue) -> dict:
         """Everything due at ``now``: unrouted alerts, interrupted sends, then due messages."""
-        delivery.check_dispatch_clock(command.now, command.real_now, command.production)
+        delivery.check_dispatch_clock(command.now, command.real_now, command.production,
+                                      command.within_days)
         now = command.now
         with self.db.unit_of_work() as uow:
             unrouted = uow.alerts.unrouted_ids(BATCH_SIZE)

@@ -2,6 +2,7 @@
 import logging
 
 from shared.clock import utcnow
+from shared.config import is_production
 from shared.config import site_zones
 from shared.db import Database
 from shared.http import api
@@ -75,14 +76,16 @@ class NotificationsService(PlatformService):
     @dispatch_timer
     def send_due_messages(self):
         now = utcnow()
-        self._dispatcher().dispatch_due(c.DispatchDue(now, now, production=False))
+        self._dispatcher().dispatch_due(c.DispatchDue(now, now, production=False,
+                                                      within_days=self.config["OPS_CLOCK"]["within_days"]))
 
     @api("POST", "/notifications/dispatch", body=DispatchIn, roles=OPERATORS,
          summary="Send what is due at `now` (ops; tests drive the clock with it)")
     def dispatch_due(self, request):
         real_now = utcnow()
         command = c.DispatchDue(request.body["now"] or real_now, real_now,
-                                str(self.config["IOP_ENV"]).lower() == "production")
+                                is_production(self.config),
+                                self.config["OPS_CLOCK"]["within_days"])
         return views.dispatch_view(command.now, self._dispatcher().dispatch_due(command))
 
     # -- reads and acknowledgement ------------------------------------------------------

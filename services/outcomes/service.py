@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from nameko.timer import timer
 
-from shared.clock import utcnow
-from shared.config import site_zones
+from shared.clock import check_driven_clock, utcnow
+from shared.config import is_production, site_zones
 from shared.db import Database
 from shared.http import api
 from shared.inbox import consumes
@@ -79,7 +79,11 @@ class OutcomesService(PlatformService):
     @api("POST", "/ops/assessments-due", body=AnnounceDueIn, roles=OPERATORS,
          summary="Announce due assessments now (or as of a given time)")
     def announce_due_now(self, request):
-        return {"announced": self.publish_due(request.body["as_of"] or utcnow())}
+        real_now = utcnow()
+        as_of = request.body["as_of"] or real_now
+        check_driven_clock(as_of, real_now, production=is_production(self.config),
+                           within_days=self.config["OPS_CLOCK"]["within_days"], field="as_of")
+        return {"announced": self.publish_due(as_of)}
 
     @timer(interval=60)
     def announce_due_assessments(self):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.clock import check_driven_clock
 from shared.errors import InvalidFields
 
 from services.notifications.domain import routing, templates
@@ -54,10 +55,12 @@ class DeliverySettings:
         return attempts >= self.max_attempts
 
 
-def check_dispatch_clock(now: datetime, real_now: datetime, production: bool) -> None:
-    if production and now > real_now:
-        raise ClockLocked({"now": ["Must not be in the future."]},
-                          "In production the clock cannot be driven forward.")
+def check_dispatch_clock(now: datetime, real_now: datetime, production: bool,
+                         within_days: int) -> None:
+    try:
+        check_driven_clock(now, real_now, production=production, within_days=within_days)
+    except InvalidFields as refused:
+        raise ClockLocked(refused.errors, refused.detail) from None
 
 
 @dataclass(frozen=True)

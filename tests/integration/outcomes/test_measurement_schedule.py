@@ -104,3 +104,9 @@ def test_announcing_needs_the_ops_or_admin_role(platform, outcomes):
     response = outcomes.post("/ops/assessments-due", {}, key="riverside")
 
     assert response.status_code == 403
+
+
+def test_the_ops_clock_is_refused_beyond_its_window(outcomes):
+    response = outcomes.post("/ops/assessments-due", {"as_of": "2199-12-31T00:00:00+00:00"}, key="ops")
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["as_of"]

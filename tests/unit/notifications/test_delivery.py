@@ -48,10 +48,10 @@ def test_a_missing_delivery_setting_is_a_configuration_error(missing):
 
 def test_production_clock_cannot_be_driven_forward():
     with pytest.raises(delivery.ClockLocked) as refused:
-        delivery.check_dispatch_clock(NOW + timedelta(seconds=1), NOW, production=True)
+        delivery.check_dispatch_clock(NOW + timedelta(seconds=1), NOW, production=True, within_days=400)
 
     assert refused.value.errors == {"now": ["Must not be in the future."]}
-    delivery.check_dispatch_clock(NOW + timedelta(days=1), NOW, production=False)  # tests drive it
+    delivery.check_dispatch_clock(NOW + timedelta(days=1), NOW, production=False, within_days=400)  # tests drive it
 
 
 def test_patient_without_contact_or_consent_is_skipped_with_the_reason():
@@ -82,3 +82,10 @@ def test_staff_message_goes_by_its_routed_channel_or_is_skipped():
     assert (sent.channel, sent.address) == ("sms", "+15550001") and "al1" in sent.rendered.body
     assert delivery.staff_delivery(alert_message, team, ("email",), SITE) == delivery.Skip("recipient_unavailable")
     assert delivery.staff_delivery(alert_message, None, ("sms",), SITE) == delivery.Skip("recipient_unavailable")
+
+
+def test_a_dispatch_clock_beyond_the_window_is_refused_in_any_environment():
+    with pytest.raises(delivery.ClockLocked) as refused:
+        delivery.check_dispatch_clock(datetime(9999, 12, 31, tzinfo=timezone.utc), NOW,
+                                      production=False, within_days=400)
+    assert list(refused.value.errors) == ["now"]
