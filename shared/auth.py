@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from shared.config import setting
 from shared.problems import Forbidden, NotFound, Unauthorized
 
 ALL_SITES = "*"
@@ -67,8 +68,8 @@ class KeyRing:
 
     @classmethod
     def from_config(cls, config: dict) -> "KeyRing":
-        return cls(config.get("API_KEYS") or [],
-                   production=str(config.get("IOP_ENV", "")).lower() == "production")
+        return cls(setting(config, "API_KEYS"),
+                   production=str(setting(config, "IOP_ENV")).lower() == "production")
 
     def authenticate(self, authorization: str | None, remote_addr: str | None = None) -> Caller:
         scheme, _, secret = (authorization or "").partition(" ")
