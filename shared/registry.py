@@ -29,7 +29,9 @@ def service_path(config: dict, service_name: str) -> tuple[str, str]:
 
 def service_class(config: dict, service_name: str) -> type:
     module, class_name = service_path(config, service_name)
-    service_cls = getattr(importlib.import_module(module), class_name)
+    service_cls = getattr(importlib.import_module(module), class_name, None)
+    if service_cls is None:
+        raise ConfigurationError(f"SERVICES.{service_name}: {module} has no {class_name}")
     if getattr(service_cls, "name", None) != service_name:
         raise ConfigurationError(f"SERVICES.{service_name}: {module}:{class_name} is named "
                                  f"{getattr(service_cls, 'name', None)!r}")
