@@ -38,7 +38,10 @@ def load_config(path: str | os.PathLike | None = None) -> dict:
 
 
 def data_dir(config: dict) -> Path:
-    path = Path(setting(config, "DATA_DIR"))
+    configured = setting(config, "DATA_DIR")
+    if not configured:  # an empty IOP_DATA_DIR would otherwise mean the repository itself
+        raise ConfigurationError("DATA_DIR is empty")
+    path = Path(configured)
     return path if path.is_absolute() else ROOT / path
 
 
