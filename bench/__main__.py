@@ -208,7 +208,8 @@ def relay_only(broker: Broker, n: int, dialect: str) -> Result:
                       routing_key="PatientDischarged", durable=True)(conn.default_channel).declare()
             # A long poll interval: the relay stays idle until the rows are all in, then is woken.
             config = service_config(uri, "intake", producer_url,
-                                    OUTBOX={"batch_size": 500, "poll_interval_s": 3600})
+                                    OUTBOX={**load_config()["OUTBOX"], "batch_size": 500,
+                                            "poll_interval_s": 3600})
             producer = ServiceContainer(DischargingService, config)
             producer.start()
             try:

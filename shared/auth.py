@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time as dt_time, timezone
 
 from shared.clock import utcnow
-from shared.config import is_production
+from shared.config import is_production, setting
 from shared.enums import ROLES
 from shared.problems import Forbidden, NotFound, Unauthorized
 from shared.tokens import TokenVerifier, looks_like_jwt
@@ -155,8 +155,7 @@ class KeyRing:
 
     @classmethod
     def from_config(cls, config: dict) -> "KeyRing":
-        ring = cls(config.get("API_KEYS") or [],
-                   production=is_production(config))
+        ring = cls(setting(config, "API_KEYS"), production=is_production(config))
         ring.tokens = TokenVerifier.from_config(config)
         return ring
 

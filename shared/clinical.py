@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import yaml
 from nameko.extensions import DependencyProvider
 
-from shared.instruments import Instruments
+from shared.scoring import Instruments
 
 CONFIG_ENV = "IOP_CLINICAL_CONFIG"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "clinical.yaml"

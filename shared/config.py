@@ -12,6 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "config.yaml"
 
 
+class ConfigurationError(KeyError):
+    """A setting the kit needs is missing or malformed: every default lives in config.yaml."""
+
+    def __str__(self) -> str:
+        return f"configuration: {self.args[0]}"
+
+
+def setting(config, *path: str):
+    """``config[a][b]…``; a missing key is a configuration error that names its path."""
+    value = config
+    for depth, key in enumerate(path):
+        try:
+            value = value[key]
+        except (KeyError, TypeError, IndexError):
+            raise ConfigurationError(f"{'.'.join(path[:depth + 1])} is missing") from None
+    return value
+
+
 def load_config(path: str | os.PathLike | None = None) -> dict:
     """Load the platform configuration exactly as ``nameko run --config`` would."""
     setup_yaml_parser()
@@ -36,13 +54,16 @@ def is_production(config: dict) -> bool:
 
 
 def data_dir(config: dict) -> Path:
-    path = Path(config.get("DATA_DIR") or "var")
+    configured = setting(config, "DATA_DIR")
+    if not configured:  # an empty IOP_DATA_DIR would otherwise mean the repository itself
+        raise ConfigurationError("DATA_DIR is empty")
+    path = Path(configured)
     return path if path.is_absolute() else ROOT / path
 
 
 def database_url(config: dict, service_name: str) -> str:
     """The service's own database: ``DATABASE_URLS[service]``, else a SQLite file in the data dir."""
-    url = (config.get("DATABASE_URLS") or {}).get(service_name)
+    url = (setting(config, "DATABASE_URLS") or {}).get(service_name)
     if url:
         return url
     folder = data_dir(config)

@@ -12,6 +12,7 @@ from datetime import timezone
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
+from psycogreen.eventlet import patch_psycopg
 from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
                         TypeDecorator, create_engine, event, insert, text)
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,9 +24,12 @@ from shared.clock import utcnow
 from shared.config import database_url
 from shared.events import build_envelope
 from shared.logs import correlation_id
-from shared.metrics import metrics_for
+from shared.metrics import ServiceMetrics
+from shared.names import consumer_name
+from shared.outbox import OutboxRelay, published_events
 
-_psycopg_patched = False
+# SQLite allows one writer per file, whichever container of the process writes: these locks
+# belong to the database file, so they live as long as the process.
 _file_locks: dict[tuple[str, str], Semaphore] = {}
 
 
@@ -93,13 +97,10 @@ def kit_metadata() -> MetaData:
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
-    global _psycopg_patched
     if url.startswith("postgresql"):
-        if not _psycopg_patched:
-            # psycopg2 waits on the eventlet hub instead of blocking every green thread.
-            from psycogreen.eventlet import patch_psycopg
-            patch_psycopg()
-            _psycopg_patched = True
+        # psycopg2 waits on the eventlet hub instead of blocking every green thread (setting the
+        # same wait callback again is harmless).
+        patch_psycopg()
         # No pre-ping (a round trip per transaction): a connection broken by a database restart
         # fails its one transaction — retried by the inbox, or a 500 for a request — and
         # SQLAlchemy then drops every older connection of the pool.
@@ -172,13 +173,13 @@ def _table(session: Session, name: str) -> Table:
 class Database(DependencyProvider):
     """The service's database; injects a :class:`WorkerDatabase` into each worker."""
 
+    metrics = ServiceMetrics()
+
     def __init__(self, metadata: MetaData, repositories: dict | None = None):
         self.metadata = metadata
         self.repositories = dict(repositories or {})  # name → Repository class, as uow.<name>
 
     def setup(self):
-        from shared.outbox import OutboxRelay  # the relay is this database's companion
-
         config = self.container.config
         self.service_name = self.container.service_name
         self.url = database_url(config, self.service_name)
@@ -191,8 +192,7 @@ class Database(DependencyProvider):
         sqlite = self.engine.dialect.name == "sqlite"
         self.write_lock = _file_lock(self.url, "write") if sqlite else None
         self.relay_lock = _file_lock(self.url, "relay") if sqlite else None
-        self.metrics = metrics_for(self.container)
-        self.relay = OutboxRelay(self)
+        self.relay = OutboxRelay(self)  # the relay is this database's companion
 
     def start(self):
         self.relay.start(self.container)
@@ -229,7 +229,6 @@ class WorkerDatabase:
         return self._provider.relay.backlog()
 
     def published_events(self, **criteria) -> list[dict] | None:
-        from shared.outbox import published_events
         with self._provider.engine.connect() as conn:
             return published_events(conn, self._provider.table("outbox"), **criteria)
 
@@ -262,7 +261,7 @@ class WorkerDatabase:
         if self._consumed_recorded or not getattr(entrypoint, "deduplicates", False):
             return
         event = self._worker_ctx.args[0]
-        consumer = f"{self._provider.service_name}.{entrypoint.method_name}"
+        consumer = consumer_name(self._provider.service_name, entrypoint.method_name)
         inbox = self._provider.table("inbox")
         # One statement records the id and detects a duplicate (a round trip less per event); a
         # concurrent duplicate waits for the first transaction instead of failing on the key.

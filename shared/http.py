@@ -3,7 +3,8 @@
 Each route states its body and query schemas and the roles that may call it. The entrypoint
 authenticates the bearer key, parses and validates input (400 malformed JSON, 422 naming every
 bad field), runs the worker, and answers JSON or ``application/problem+json``. It also times
-requests for ``/metrics`` and records the routes for ``/openapi.json``.
+requests for ``/metrics``; ``/openapi.json`` is built from the container's ``ApiHandler``
+entrypoints (:func:`routes_of`).
 """
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from shared.auth import KeyRing
-from shared.config import environment
+from shared.config import environment, setting
 from shared.input import read_json_body
 from shared.errors import DomainError
 from shared.logs import set_correlation_id
-from shared.metrics import metrics_for
+from shared.metrics import ServiceMetrics
 from shared.problems import (KIT_ERRORS, PROBLEM_CONTENT_TYPE, Problem, Unauthorized, problem_for,
                              problem_from_validation, validation_problem)
 from shared.webserver import PlatformWebServer
@@ -33,7 +34,6 @@ from shared.webserver import PlatformWebServer
 log = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
-ROUTES: dict[str, list["ApiHandler"]] = {}  # service name → its routes, for /openapi.json
 
 
 def to_json(payload) -> str:
@@ -63,6 +63,8 @@ def problem_response(problem: Problem) -> Response:
 
 class ApiHandler(HttpRequestHandler):
     server = PlatformWebServer()
+    metrics = ServiceMetrics()
+
     def __init__(self, method: str, url: str, *, body: type[Schema] | Schema | None = None,
                  query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
                  status: int = 200, summary: str | None = None, response=None, **kwargs):
@@ -82,12 +84,8 @@ class ApiHandler(HttpRequestHandler):
         config = self.container.config
         environment(config)  # refuses to start on an IOP_ENV it does not know
         self.keys = KeyRing.from_config(config)
-        self.max_body_bytes = config["HTTP"]["max_body_bytes"]
-        self.max_json_depth = config["HTTP"]["max_json_depth"]
-        self.metrics = metrics_for(self.container)
-        routes = ROUTES.setdefault(self.container.service_name, [])
-        if not any(r.method == self.method and r.url == self.url for r in routes):
-            routes.append(self)
+        self.max_body_bytes = setting(config, "HTTP", "max_body_bytes")
+        self.max_json_depth = setting(config, "HTTP", "max_json_depth")
 
     def handle_request(self, request):
         request.shallow = False
@@ -148,3 +146,8 @@ class ApiHandler(HttpRequestHandler):
 
 
 api = ApiHandler.decorator
+
+
+def routes_of(container) -> list[ApiHandler]:
+    """The routes a service container serves: its ``@api`` entrypoints."""
+    return [entrypoint for entrypoint in container.entrypoints if isinstance(entrypoint, ApiHandler)]

@@ -5,7 +5,8 @@
   acknowledged and skipped.
 - A handler that raises is retried with backoff through a per-queue retry queue whose messages
   expire back into the handler's queue; after ``INBOX.max_attempts`` the message goes to the
-  service's dead-letter queue with its error and attempt count. A message is acknowledged only
+  service's dead-letter queue with its error and attempt count. ``shared.errors.RetryLater`` (the
+  event came before one it needs) is an expected retry: a warning, no traceback. A message is acknowledged only
   after its retry or dead-letter copy was confirmed by the broker: nothing is acked away.
 - An ack that fails because the connection dropped is logged, not raised: the broker redelivers
   and the inbox skips what was done (nameko lets a builtin ``ConnectionResetError`` kill the
@@ -22,54 +23,48 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 
 from shared.broker import BROKER_ERRORS, ConfirmingPublisher, OutgoingMessage
+from shared.config import setting
 from shared.db import AlreadyProcessed
+from shared.errors import RetryLater
 from shared.events import InvalidEvent, parse_envelope
 from shared.logs import set_correlation_id
-from shared.metrics import metrics_for
+from shared.metrics import ServiceMetrics
+from shared.names import (consumer_name, dead_letter_queue_name, handler_queue_name,
+                          retry_queue_name)
+from shared.queues import declare_handler_queues
 
 log = logging.getLogger(__name__)
 
 ATTEMPTS_HEADER = "x-iop-attempts"
 
 
-def handler_queue_name(source_service: str, event_type: str, service_name: str, method: str) -> str:
-    """The queue nameko gives a service-pool event handler."""
-    return f"evt-{source_service}-{event_type}--{service_name}.{method}"
+# Logged by nameko as warnings, not crashes: a duplicate, and an event that arrived too early.
+EXPECTED = (AlreadyProcessed, RetryLater)
 
-
-def retry_queue_name(queue_name: str) -> str:
-    return f"{queue_name}.retry"
-
-
-def dead_letter_queue_name(service_name: str) -> str:
-    return f"{service_name}.dead-letters"
-
-
-def retry_queue_arguments(queue_name: str) -> dict:
-    # Expired messages go back to the handler's own queue through the default exchange.
-    return {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name}
+__all__ = ["ATTEMPTS_HEADER", "InboxHandler", "consumes", "dead_letter_summary",
+           "handler_queue_name"]
 
 
 class InboxHandler(EventHandler):
     deduplicates = True  # read by shared.db's unit of work
+    metrics = ServiceMetrics()
 
     def __init__(self, source_service: str, event_type: str, **kwargs):
-        kwargs.setdefault("expected_exceptions", (AlreadyProcessed,))
+        kwargs["expected_exceptions"] = EXPECTED + _as_tuple(kwargs.get("expected_exceptions", ()))
         super().__init__(source_service, event_type, reliable_delivery=True, **kwargs)
 
     def setup(self):
         super().setup()
-        config = self.container.config.get("INBOX") or {}
-        self.max_attempts = int(config.get("max_attempts", 5))
-        self.backoff_ms = [int(ms) for ms in config.get("backoff_ms", [500, 2000, 10000, 60000])]
+        config = self.container.config
+        self.max_attempts = int(setting(config, "INBOX", "max_attempts"))
+        self.backoff_ms = [int(ms) for ms in setting(config, "INBOX", "backoff_ms")]
         self.service_name = self.container.service_name
         self.retry_queue = retry_queue_name(self.queue.name)
         self.dead_letter_queue = dead_letter_queue_name(self.service_name)
-        self.publisher = ConfirmingPublisher(self.container.config["AMQP_URI"])
-        self.metrics = metrics_for(self.container)
+        self.publisher = ConfirmingPublisher(setting(config, "AMQP_URI"))
 
     def start(self):
-        from shared.topology import declare_handler_queues  # the same declarations as `iop topology`
+        # The same declarations as `python -m shared.topology`.
         declare_handler_queues(self.container.config["AMQP_URI"], self.queue.name,
                                self.service_name)
         super().start()
@@ -108,8 +103,11 @@ class InboxHandler(EventHandler):
         extra = {"event_type": event.type, "event_id": event.id, "attempt": attempt,
                  "service": self.service_name}
         if attempt < self.max_attempts:
-            log.warning("handler %s failed (%s); retrying", self.method_name,
-                        type(error).__name__, extra=extra)
+            if isinstance(error, RetryLater):  # expected: what this event needs is not here yet
+                log.warning("handler %s: %s; retrying later", self.method_name, error, extra=extra)
+            else:
+                log.warning("handler %s failed (%s); retrying", self.method_name,
+                            type(error).__name__, extra=extra)
             self._settle(message, event.type, "retried", self._retry, message, error, attempt)
         else:
             log.error("handler %s failed %d times (%s); dead-lettered", self.method_name,
@@ -144,7 +142,7 @@ class InboxHandler(EventHandler):
             message_id=message.properties.get("message_id"),
             headers={**(message.headers or {}), ATTEMPTS_HEADER: attempt,
                      "x-iop-error": _describe(error), "x-iop-queue": self.queue.name,
-                     "x-iop-handler": f"{self.service_name}.{self.method_name}",
+                     "x-iop-handler": consumer_name(self.service_name, self.method_name),
                      "x-iop-failed-at": datetime.now(timezone.utc).isoformat()},
             content_type=message.content_type or "application/json")])
 
@@ -160,6 +158,10 @@ class InboxHandler(EventHandler):
             self.queue_consumer.requeue_message(message)
         except (ConnectionError, OSError):
             pass  # the connection is gone, so the broker requeues it anyway
+
+
+def _as_tuple(exceptions) -> tuple:
+    return tuple(exceptions) if isinstance(exceptions, (tuple, list)) else (exceptions,)
 
 
 def _describe(error: BaseException) -> str:

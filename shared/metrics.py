@@ -1,14 +1,19 @@
-"""Prometheus metrics, one registry per service so services in one process stay apart."""
+"""Prometheus metrics, one registry per service container so services in one process stay apart.
+
+``ServiceMetrics`` is a nameko shared extension: every extension of a container that declares
+``metrics = ServiceMetrics()`` (the HTTP and inbox entrypoints, the database, the ``Metrics``
+dependency) gets the container's one instance.
+"""
 from __future__ import annotations
 
-from nameko.extensions import DependencyProvider
+from nameko.extensions import DependencyProvider, SharedExtension
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-class ServiceMetrics:
-    def __init__(self, service_name: str):
+class ServiceMetrics(SharedExtension):
+    def setup(self):
         self.registry = CollectorRegistry()
         labels = {"registry": self.registry}
         self.http_requests = Counter(
@@ -22,20 +27,16 @@ class ServiceMetrics:
             "(processed, duplicate, retried, dead_lettered, invalid)", ["type", "outcome"], **labels)
         self.outbox_backlog = Gauge(
             "iop_outbox_backlog", "Outbox rows not yet confirmed by the broker", **labels)
-        self.service_name = service_name
+        self.service_name = self.container.service_name
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
 
-def metrics_for(container) -> ServiceMetrics:
-    """The metrics of one service container (several may share a process in tests)."""
-    metrics = getattr(container, "iop_metrics", None)
-    if metrics is None:
-        metrics = container.iop_metrics = ServiceMetrics(container.service_name)
-    return metrics
-
-
 class Metrics(DependencyProvider):
-    def get_dependency(self, worker_ctx):
-        return metrics_for(self.container)
+    """Injects the container's :class:`ServiceMetrics` into each worker."""
+
+    service_metrics = ServiceMetrics()
+
+    def get_dependency(self, worker_ctx) -> ServiceMetrics:
+        return self.service_metrics

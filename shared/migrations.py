@@ -1,73 +1,54 @@
 """Alembic, one migration history per service: ``python -m shared.migrations upgrade [service…]``.
 
-Each service keeps ``services/<name>/migrations/`` whose ``env.py`` calls :func:`run_env`.
+Each service keeps ``migrations/`` beside its module (the registry, ``SERVICES`` in
+config/config.yaml, says where), whose ``env.py`` calls :func:`run_env`.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from alembic import command, context
 from alembic.config import Config as AlembicConfig
+from sqlalchemy import create_engine
 
-from shared.config import ROOT, database_url, load_config
+from shared.config import database_url, load_config
 from shared.db import kit_metadata
-
-SERVICES = ("intake", "scheduling", "notifications", "outcomes")
-
-
-def alembic_config(service_name: str, url: str) -> AlembicConfig:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(ROOT / "services" / service_name / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["service_name"] = service_name
-    return config
+from shared.registry import migrations_folder, service_class, service_names
 
 
-def upgrade(service_name: str, url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(service_name, url), revision)
+def alembic_config(service_name: str, url: str, config: dict | None = None) -> AlembicConfig:
+    """Alembic's settings for a service (the platform configuration unless one is given)."""
+    config = config or load_config()
+    alembic = AlembicConfig()
+    alembic.set_main_option("script_location", str(migrations_folder(config, service_name)))
+    alembic.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    alembic.attributes["service_name"] = service_name
+    alembic.attributes["platform_config"] = config
+    return alembic
+
+
+def upgrade(service_name: str, url: str, revision: str = "head", config: dict | None = None) -> None:
+    command.upgrade(alembic_config(service_name, url, config), revision)
+
+
+def service_metadata(config: dict, service_name: str):
+    """The MetaData of the service's models: that of its ``db = Database(metadata)``."""
+    return service_class(config, service_name).db.metadata
 
 
 def run_env() -> None:
     """The body of every service's ``migrations/env.py``."""
-    from sqlalchemy import create_engine
-
-    config = context.config
-    service_name = config.attributes.get("service_name") or config.get_main_option("service_name")
-    metadata = importlib.import_module(f"services.{service_name}.models").Base.metadata
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    alembic = context.config
+    service_name = alembic.attributes.get("service_name") or alembic.get_main_option("service_name")
+    platform_config = alembic.attributes.get("platform_config") or load_config()
+    engine = create_engine(alembic.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata,
+        context.configure(connection=connection,
+                          target_metadata=service_metadata(platform_config, service_name),
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Migrate the services' databases.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("upgrade")
-    up.add_argument("services", nargs="*", default=list(SERVICES))
-    rev = sub.add_parser("revision", help="autogenerate a revision for one service")
-    rev.add_argument("service")
-    rev.add_argument("-m", "--message", required=True)
-    parser.add_argument("--config", default=None)
-    args = parser.parse_args(argv)
-    config = load_config(args.config)
-    if args.command == "upgrade":
-        for service_name in args.services:
-            upgrade(service_name, database_url(config, service_name))
-            print(f"{service_name}: migrated")
-    else:
-        alembic = alembic_config(args.service, database_url(config, args.service))
-        command.upgrade(alembic, "head")
-        command.revision(alembic, message=args.message, autogenerate=True)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 def create_kit_tables() -> None:
@@ -77,3 +58,29 @@ def create_kit_tables() -> None:
 
 def drop_kit_tables() -> None:
     kit_metadata().drop_all(context.get_bind())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Migrate the services' databases.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("upgrade")
+    up.add_argument("services", nargs="*", help="default: every service of the registry")
+    rev = sub.add_parser("revision", help="autogenerate a revision for one service")
+    rev.add_argument("service")
+    rev.add_argument("-m", "--message", required=True)
+    parser.add_argument("--config", default=None)
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    if args.command == "upgrade":
+        for service_name in args.services or service_names(config):
+            upgrade(service_name, database_url(config, service_name), config=config)
+            print(f"{service_name}: migrated")
+    else:
+        alembic = alembic_config(args.service, database_url(config, args.service), config)
+        command.upgrade(alembic, "head")
+        command.revision(alembic, message=args.message, autogenerate=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

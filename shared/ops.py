@@ -7,10 +7,14 @@ import socket
 import sys
 import uuid
 
-from kombu import Connection, Exchange, Queue, binding
+from kombu import Connection, Queue, binding
 
 from shared.broker import ConfirmingPublisher, OutgoingMessage
-from shared.inbox import ATTEMPTS_HEADER, dead_letter_queue_name, dead_letter_summary
+from shared.config import load_config, setting
+from shared.inbox import ATTEMPTS_HEADER, dead_letter_summary
+from shared.names import dead_letter_queue_name
+from shared.queues import events_exchange_of
+from shared.registry import service_names
 
 DEAD_LETTER_HEADERS = ("x-iop-error", "x-iop-queue", "x-iop-handler", "x-iop-failed-at",
                        "x-iop-last-error", ATTEMPTS_HEADER)
@@ -63,8 +67,8 @@ def tail_events(amqp_uri: str, producers, event_type: str | None, site_id: str |
     shown = 0
     with Connection(amqp_uri) as conn:
         queue = Queue(f"tail-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True, bindings=[
-            binding(Exchange(f"{producer}.events", type="topic", durable=True),
-                    routing_key=event_type or "#") for producer in producers])
+            binding(events_exchange_of(producer), routing_key=event_type or "#")
+            for producer in producers])
 
         def show(body, message):
             nonlocal shown
@@ -86,30 +90,33 @@ def tail_events(amqp_uri: str, producers, event_type: str | None, site_id: str |
 
 
 def main(argv=None) -> int:
-    from shared.config import load_config
-    from shared.topology import SERVICES
+    # The configuration first: the services to choose from are its registry's.
+    preparser = argparse.ArgumentParser(add_help=False)
+    preparser.add_argument("--config", default=None)
+    config = load_config(preparser.parse_known_args(argv)[0].config)
+    services = service_names(config)
 
     parser = argparse.ArgumentParser(prog="iop", description="Operate the IOP platform.")
     parser.add_argument("--config", default=None)
     sub = parser.add_subparsers(dest="command", required=True)
     dead = sub.add_parser("dead-letters", help="list or replay a service's dead letters")
     dead.add_argument("action", choices=["list", "replay"])
-    dead.add_argument("service", choices=SERVICES)
+    dead.add_argument("service", choices=services)
     dead.add_argument("--id", help="replay only the event with this id")
     events = sub.add_parser("events", help="watch events as they pass")
     events.add_argument("action", choices=["tail"])
     events.add_argument("--type")
     events.add_argument("--site")
-    events.add_argument("--producer", action="append", choices=SERVICES)
+    events.add_argument("--producer", action="append", choices=services)
     args = parser.parse_args(argv)
-    amqp_uri = load_config(args.config)["AMQP_URI"]
+    amqp_uri = setting(config, "AMQP_URI")
     if args.command == "dead-letters" and args.action == "list":
         for letter in list_dead_letters(amqp_uri, args.service):
             print(json.dumps(letter))
     elif args.command == "dead-letters":
         print(f"replayed {replay_dead_letters(amqp_uri, args.service, args.id)}")
     else:
-        tail_events(amqp_uri, args.producer or SERVICES, args.type, args.site)
+        tail_events(amqp_uri, args.producer or services, args.type, args.site)
     return 0
 
 

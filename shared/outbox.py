@@ -17,25 +17,23 @@ from sqlalchemy import delete, func, select, update
 
 from shared.broker import BROKER_ERRORS, ConfirmingPublisher, OutgoingMessage
 from shared.clock import utcnow
+from shared.config import setting
+from shared.names import events_exchange
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 5.0
 
 
-def event_exchange(service_name: str) -> str:
-    return f"{service_name}.events"
-
-
 class OutboxRelay:
     def __init__(self, database):
         self.database = database
-        config = database.container.config.get("OUTBOX") or {}
-        self.batch_size = int(config.get("batch_size", 500))
-        self.poll_interval = float(config.get("poll_interval_s", 1.0))
-        self.retention = timedelta(days=float(config.get("retention_days", 30)))
-        self.exchange = event_exchange(database.service_name)
-        self.publisher = ConfirmingPublisher(database.container.config["AMQP_URI"])
+        config = database.container.config
+        self.batch_size = int(setting(config, "OUTBOX", "batch_size"))
+        self.poll_interval = float(setting(config, "OUTBOX", "poll_interval_s"))
+        self.retention = timedelta(days=float(setting(config, "OUTBOX", "retention_days")))
+        self.exchange = events_exchange(database.service_name)
+        self.publisher = ConfirmingPublisher(setting(config, "AMQP_URI"))
         self._wakeups = LightQueue(maxsize=1)
         self._running = False
         self._thread = None

@@ -11,11 +11,11 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from shared.clinical import ClinicalRules
-from shared.http import ROUTES, api
+from shared.http import api, routes_of
 from shared.logs import set_correlation_id
 from shared.metrics import CONTENT_TYPE, Metrics
-from shared.openapi import openapi_document
 from shared.events import CATALOG
+from shared.openapi import openapi_document
 from shared.problems import NotFound, ServiceUnavailable
 
 
@@ -32,6 +32,13 @@ class CorrelationId(DependencyProvider):
         set_correlation_id(None)
 
 
+class ApiRoutes(DependencyProvider):
+    """The service's routes (its container's ``@api`` entrypoints), for its OpenAPI document."""
+
+    def get_dependency(self, worker_ctx):
+        return routes_of(self.container)
+
+
 class EventReplayQuery(Schema):
     after = fields.String(load_default=None, metadata={"description": "id of the last event seen"})
     type = fields.String(load_default=None, validate=validate.OneOf(sorted(CATALOG)))
@@ -45,6 +52,7 @@ class PlatformService:
     rules = ClinicalRules()
     correlation_id = CorrelationId()
     metrics = Metrics()
+    api_routes = ApiRoutes()
 
     @api("GET", "/health", public=True, summary="The process is up")
     def health(self, request):
@@ -75,7 +83,7 @@ class PlatformService:
 
     @api("GET", "/openapi.json", public=True, summary="This document")
     def openapi(self, request):
-        return openapi_document(self.name, ROUTES.get(self.name, []))
+        return openapi_document(self.name, self.api_routes)
 
     @api("GET", "/events", query=EventReplayQuery, roles=["integrator"],
          summary="Events this service published after a given one (catch-up for integrators)")

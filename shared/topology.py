@@ -4,11 +4,11 @@ nameko declares a handler's queue only when that service starts and publishes wi
 ``mandatory=False``, so an event sent earlier would vanish. ``python -m shared.topology`` (run by
 ``make run`` and by compose) declares every exchange, every handler queue with its binding, the
 retry and dead-letter queues, and an alternate exchange that keeps what is still unroutable.
+The services are those of the registry (``SERVICES`` in config/config.yaml).
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import json
 import logging
@@ -18,24 +18,34 @@ import urllib.request
 from kombu import Connection, Exchange, Queue
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
+from shared import registry
+from shared.config import load_config, setting
 from shared.events import CATALOG
+from shared.inbox import InboxHandler
+from shared.names import EVENTS_EXCHANGE_PATTERN, UNROUTABLE, handler_queue_name
+from shared.queues import declare_handler_queues, events_exchange_of, handler_queue
 
 log = logging.getLogger(__name__)
 
-SERVICES = ("intake", "scheduling", "notifications", "outcomes")
-UNROUTABLE = "iop.unroutable"
+__all__ = ["UNROUTABLE", "declare_handler_queues", "declare_topology", "main", "service_class",
+           "set_unroutable_policy", "subscriptions"]
 
 
-def service_class(service_name: str):
-    module = importlib.import_module(f"services.{service_name}.service")
-    return next(obj for _, obj in inspect.getmembers(module, inspect.isclass)
-                if getattr(obj, "name", None) == service_name and obj.__module__ == module.__name__)
+def service_class(service_name: str, config: dict | None = None) -> type:
+    """The registry's class for a service (the platform configuration unless one is given)."""
+    return registry.service_class(config or load_config(), service_name)
+
+
+def __getattr__(name: str):
+    # Transitional: ``SERVICES`` for callers not yet on ``registry.service_names(config)``. Read
+    # when asked for, never at import.
+    if name == "SERVICES":
+        return tuple(registry.service_names(load_config()))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def subscriptions(service_cls) -> list[tuple[str, str, str]]:
     """(source service, event type, method) for each inbox handler of a service class."""
-    from shared.inbox import InboxHandler
-
     found = []
     for method_name, method in inspect.getmembers(service_cls, callable):
         for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
@@ -44,39 +54,32 @@ def subscriptions(service_cls) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
-def declare_handler_queues(amqp_uri: str, queue_name: str, service_name: str) -> None:
-    """A handler's retry queue and its service's dead-letter queue."""
-    from shared.inbox import dead_letter_queue_name, retry_queue_arguments, retry_queue_name
+def service_classes(services=None, config: dict | None = None) -> list[type]:
+    """Service classes from names (resolved through the registry) or classes; None → all."""
+    if services is None or any(isinstance(service, str) for service in services):
+        config = config or load_config()
+    if services is None:
+        services = registry.service_names(config)
+    return [registry.service_class(config, service) if isinstance(service, str) else service
+            for service in services]
 
-    with Connection(amqp_uri) as conn:
-        channel = conn.default_channel
-        Queue(retry_queue_name(queue_name), durable=True,
-              queue_arguments=retry_queue_arguments(queue_name))(channel).declare()
-        Queue(dead_letter_queue_name(service_name), durable=True)(channel).declare()
 
-
-def declare_topology(amqp_uri: str, management_url: str | None = None,
-                     services=SERVICES) -> dict:
-    from shared.inbox import handler_queue_name
-
+def declare_topology(amqp_uri: str, management_url: str | None = None, services=None,
+                     config: dict | None = None) -> dict:
     declared = {"exchanges": [], "queues": []}
     with Connection(amqp_uri) as conn:
         channel = conn.default_channel
         Exchange(UNROUTABLE, type="fanout", durable=True)(channel).declare()
         Queue(UNROUTABLE, Exchange(UNROUTABLE, type="fanout"), durable=True)(channel).declare()
         for producer in sorted({spec.producer for spec in CATALOG.values()}):
-            Exchange(f"{producer}.events", type="topic", durable=True)(channel).declare()
-            declared["exchanges"].append(f"{producer}.events")
-        for service in services:
-            service_cls = service_class(service) if isinstance(service, str) else service
-            service_name = service_cls.name
+            exchange = events_exchange_of(producer)
+            exchange(channel).declare()
+            declared["exchanges"].append(exchange.name)
+        for service_cls in service_classes(services, config):
             for source, event_type, method in subscriptions(service_cls):
-                queue_name = handler_queue_name(source, event_type, service_name, method)
-                # Exactly nameko's declaration of a reliable service-pool handler queue.
-                Queue(queue_name, Exchange(f"{source}.events", type="topic", durable=True),
-                      routing_key=event_type, durable=True, auto_delete=False,
-                      exclusive=False)(channel).declare()
-                declare_handler_queues(amqp_uri, queue_name, service_name)
+                queue_name = handler_queue_name(source, event_type, service_cls.name, method)
+                handler_queue(queue_name, source, event_type)(channel).declare()
+                declare_handler_queues(amqp_uri, queue_name, service_cls.name)
                 declared["queues"].append(queue_name)
     if management_url:
         set_unroutable_policy(amqp_uri, management_url)
@@ -92,7 +95,7 @@ def set_unroutable_policy(amqp_uri: str, management_url: str) -> bool:
     vhost = Connection(amqp_uri).info()["virtual_host"] or "/"
     parts = urllib.parse.urlsplit(management_url)
     base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}"
-    policy = {"pattern": r"^[a-z_]+\.events$", "apply-to": "exchanges", "priority": 0,
+    policy = {"pattern": EVENTS_EXCHANGE_PATTERN, "apply-to": "exchanges", "priority": 0,
               "definition": {"alternate-exchange": UNROUTABLE}}
     request = urllib.request.Request(
         f"{base}/api/policies/{urllib.parse.quote(vhost, safe='')}/iop-unroutable",
@@ -110,8 +113,6 @@ def set_unroutable_policy(amqp_uri: str, management_url: str) -> bool:
 
 
 def main(argv=None) -> int:
-    from shared.config import load_config
-
     parser = argparse.ArgumentParser(description="Declare the platform's exchanges and queues.")
     parser.add_argument("--config", default=None)
     args = parser.parse_args(argv)
@@ -126,7 +127,8 @@ def main(argv=None) -> int:
               "`docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management`) "
               "or set AMQP_URI.")
         return 1
-    declared = declare_topology(config["AMQP_URI"], config.get("AMQP_MANAGEMENT_URL"))
+    declared = declare_topology(config["AMQP_URI"], setting(config, "AMQP_MANAGEMENT_URL"),
+                                config=config)
     print(f"declared {len(declared['exchanges'])} exchanges and {len(declared['queues'])} handler queues")
     return 0
 

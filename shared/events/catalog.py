@@ -24,6 +24,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from shared import enums
+from shared.names import events_exchange
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SITE_ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
@@ -361,7 +362,7 @@ class EventType:
 
     @property
     def exchange(self) -> str:
-        return f"{self.producer}.events"
+        return events_exchange(self.producer)
 
     @property
     def routing_key(self) -> str:

@@ -1,9 +1,10 @@
-"""Two small services that exercise the kit: a producer standing in for intake, and a ledger."""
+"""Small services that exercise the kit: a producer standing in for intake, and ledgers."""
 from marshmallow import Schema, fields
 from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Database, kit_metadata
+from shared.errors import RetryLater
 from shared.fields import text
 from shared.http import api
 from shared.inbox import consumes
@@ -76,6 +77,21 @@ class LedgerService(PlatformService):
         with self.db.unit_of_work() as uow:
             if uow.session.get(Poison, event.data["enrollment_id"]):
                 raise RuntimeError(f"enrollment {event.data['enrollment_id']} is poisoned")
+            uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))
+
+
+class WaitingLedgerService(PlatformService):
+    """A ledger whose events may come before what they need: a poisoned enrollment is not known
+    yet, so its event is retried later rather than failed."""
+
+    name = "waiting"
+    db = Database(LedgerBase.metadata)
+
+    @consumes("intake", "PatientDischarged")
+    def record_known_discharge(self, event):
+        with self.db.unit_of_work() as uow:
+            if uow.session.get(Poison, event.data["enrollment_id"]):
+                raise RetryLater(f"enrollment {event.data['enrollment_id']} not known yet")
             uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))
 
 

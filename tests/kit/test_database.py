@@ -6,21 +6,23 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from demo.launch import wait_until
-from shared.migrations import SERVICES
-from shared.topology import service_class
+from shared.config import load_config
+from shared.migrations import service_metadata
+from shared.registry import service_class, service_names
 from tests.kit.kit_services import ProducerBase, QueryService
 
+CONFIG = load_config()
 
-@pytest.mark.parametrize("service_name", SERVICES)
+
+@pytest.mark.parametrize("service_name", service_names(CONFIG))
 def test_migrations_create_exactly_the_models_tables(database_factory, service_name):
-    import importlib
-    metadata = importlib.import_module(f"services.{service_name}.models").Base.metadata
+    metadata = service_metadata(CONFIG, service_name)
     engine = create_engine(database_factory.create(service_name))
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert differences == [], f"{service_name}: models and migrations differ: {differences}"
-    assert service_class(service_name).name == service_name
+    assert service_class(CONFIG, service_name).name == service_name
 
 
 def test_slow_query_in_one_worker_does_not_stall_another(platform, database_factory):

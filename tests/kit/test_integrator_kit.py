@@ -13,13 +13,14 @@ import yaml
 from kombu import Connection, Exchange, Producer
 
 from demo.launch import wait_until
-from shared.config import ROOT
+from shared.config import ROOT, load_config
 from shared.events import CATALOG, EventType
 from shared.events import asyncapi
 from shared.events.catalog import EventData, Id
 from shared.events.envelope import EnvelopeSchema
 from shared.openapi import json_schema
-from shared.topology import SERVICES, service_class, subscriptions
+from shared.registry import service_class, service_names
+from shared.topology import subscriptions
 from tests.support.events import publish_event
 from tests.support.proxy import TcpProxy
 from tests.unit.event_examples import example
@@ -136,8 +137,9 @@ def test_operations_are_the_producers_sends_and_the_services_receives(document):
                      for name, event in CATALOG.items()}
     receives = {(key.split(".")[0], key.rsplit(".", 1)[1]) for key, op in operations.items()
                 if op["action"] == "receive"}
-    expected = {(service, event_type) for service in SERVICES
-                for _, event_type, _ in subscriptions(service_class(service))}
+    config = load_config()
+    expected = {(service, event_type) for service in service_names(config)
+                for _, event_type, _ in subscriptions(service_class(config, service))}
     assert receives == expected
 
 

@@ -1,14 +1,16 @@
 """The outbox, inbox and topology against the real broker and database."""
 import json
+import logging
 import uuid
 
 from kombu import Connection, Exchange, Producer
 from sqlalchemy import create_engine, func, select, text
 
 from demo.launch import wait_until
+from shared.logs import JsonFormatter
 from shared.ops import list_dead_letters, replay_dead_letters
 from tests.kit.kit_services import (DischargingService, Effect, LedgerBase, LedgerService,
-                                    Poison, ProducerBase)
+                                    Poison, ProducerBase, WaitingLedgerService)
 
 
 def discharge(producer, roll_back=False, enrollment_id=None):
@@ -112,6 +114,31 @@ def test_failing_handler_is_dead_lettered_after_its_attempts_and_replays(platfor
 
     wait_until(lambda: count(platform, "ledger", Effect) == 1)
     assert list_dead_letters(platform.amqp_uri, "ledger") == []
+
+
+def test_event_that_came_too_early_is_an_expected_retry_logged_without_traceback(platform, caplog):
+    producer = platform.start(DischargingService, ProducerBase.metadata)
+    platform.start(WaitingLedgerService, LedgerBase.metadata,
+                   INBOX={"max_attempts": 50, "backoff_ms": [200]})
+    enrollment_id = str(uuid.uuid4())
+    engine = create_engine(platform.database_urls["waiting"])
+    with engine.begin() as conn:
+        conn.execute(Poison.__table__.insert().values(enrollment_id=enrollment_id))
+    caplog.set_level(logging.WARNING)
+
+    discharge(producer, enrollment_id=enrollment_id)
+    retried = wait_until(lambda: [r for r in caplog.records if "retrying later" in r.getMessage()])
+    with engine.begin() as conn:
+        conn.execute(Poison.__table__.delete())
+    engine.dispose()
+
+    wait_until(lambda: count(platform, "waiting", Effect) == 1)
+    assert retried[0].levelno == logging.WARNING and retried[0].exc_info is None
+    assert enrollment_id in retried[0].getMessage()
+    about_it = [r for r in caplog.records if "RetryLater" in JsonFormatter().format(r)]
+    assert about_it and {r.levelname for r in about_it} == {"WARNING"}  # nameko's "(expected)"
+    assert not any("Traceback" in JsonFormatter().format(r) for r in about_it)
+    assert list_dead_letters(platform.amqp_uri, "waiting") == []
 
 
 def test_invalid_envelope_goes_straight_to_dead_letters(platform):

@@ -17,15 +17,22 @@ from nameko.containers import ServiceContainer
 from openapi_spec_validator import validate
 
 from shared.events.docs import render_documents
-from shared.http import ApiHandler, api, to_json
+from shared.config import load_config
+from shared.http import ApiHandler, api, routes_of, to_json
 from shared.openapi import openapi_document
-from shared.topology import SERVICES, service_class
+from shared.registry import service_names
+from shared.registry import service_class as registry_class
+
+CONFIG = load_config()
 
 
-def routes_of(service_cls) -> list[ApiHandler]:
+def service_class(service_name: str):
+    return registry_class(CONFIG, service_name)
+
+
+def service_routes(service_cls) -> list[ApiHandler]:
     """The routes bound as a container binds them (`method_name` set); nothing connects."""
-    container = ServiceContainer(service_cls, config={"AMQP_URI": "memory://"})
-    return [entrypoint for entrypoint in container.entrypoints if isinstance(entrypoint, ApiHandler)]
+    return routes_of(ServiceContainer(service_cls, config={"AMQP_URI": "memory://"}))
 
 
 def served(document: dict) -> dict:
@@ -53,9 +60,9 @@ def meta_schema_errors(schema: dict) -> list[str]:
             for error in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
 
 
-@pytest.fixture(scope="module", params=SERVICES)
+@pytest.fixture(scope="module", params=service_names(CONFIG))
 def document(request):
-    return served(openapi_document(request.param, routes_of(service_class(request.param))))
+    return served(openapi_document(request.param, service_routes(service_class(request.param))))
 
 
 def test_each_service_document_is_valid_openapi_3_1(document):
@@ -76,7 +83,7 @@ def test_each_published_event_schema_is_valid_json_schema(name):
 
 
 def test_the_birth_date_range_is_described_not_given_as_a_string_minimum():
-    document = served(openapi_document("intake", routes_of(service_class("intake"))))
+    document = served(openapi_document("intake", service_routes(service_class("intake"))))
     body = document["paths"]["/referrals"]["post"]["requestBody"]["content"]["application/json"]
     birth_date = body["schema"]["properties"]["patient"]["properties"]["birth_date"]
     assert birth_date == {"type": "string", "format": "date", "description": "Not before 1900-01-01."}
@@ -104,7 +111,7 @@ class PatternService:
 
 
 def properties_of(service_cls) -> dict:
-    document = openapi_document(service_cls.name, routes_of(service_cls))
+    document = openapi_document(service_cls.name, service_routes(service_cls))
     return document["paths"]["/x"]["post"]["requestBody"]["content"]["application/json"][
         "schema"]["properties"]
 
