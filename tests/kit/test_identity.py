@@ -206,11 +206,11 @@ def test_roles_outside_the_platform_are_ignored_and_no_sites_sees_nothing(provid
 
 
 def test_production_refuses_the_development_provider_and_plain_http_issuers():
-    development = {"IOP_ENV": "production", "IDENTITY": {"development": True, "issuers": [
+    development = {"IOP_ENV": "production", "API_KEYS": [], "IDENTITY": {"development": True, "issuers": [
         {"issuer": "https://login.example.org"}]}}
-    plain_http = {"IOP_ENV": "production", "IDENTITY": {"issuers": [
+    plain_http = {"IOP_ENV": "production", "API_KEYS": [], "IDENTITY": {"issuers": [
         {"issuer": "http://login.example.org"}]}}
-    network = {"IOP_ENV": "production", "IDENTITY": {"issuers": [
+    network = {"IOP_ENV": "production", "API_KEYS": [], "IDENTITY": {"issuers": [
         {"issuer": "https://login.example.org/realms/iop"}]}}
 
     with pytest.raises(RuntimeError, match="development provider"):
@@ -222,7 +222,7 @@ def test_production_refuses_the_development_provider_and_plain_http_issuers():
 
 def test_only_asymmetric_algorithms_may_be_configured():
     with pytest.raises(RuntimeError, match="HS256"):
-        KeyRing.from_config({"IDENTITY": {"issuers": [
+        KeyRing.from_config({"API_KEYS": [], "IDENTITY": {"issuers": [
             {"issuer": "https://login.example.org", "algorithms": ["RS256", "HS256"]}]}})
 
 
