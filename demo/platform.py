@@ -17,11 +17,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from demo.launch import ServiceClient as HttpClient
 from demo.launch import free_port, wait_until
+from shared.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "config.yaml"
-SERVICES = ("intake", "scheduling", "notifications", "outcomes")
-CLASSES = {name: f"services.{name}.service:{name.capitalize()}Service" for name in SERVICES}
+# The registry (SERVICES in config/config.yaml): names in order, and what `nameko run` starts.
+CLASSES = load_config()["SERVICES"]
+SERVICES = tuple(CLASSES)
 NAMEKO = Path(sys.executable).with_name("nameko")
 
 

@@ -8,7 +8,6 @@ read-only :class:`Rules` into each worker. Domain code receives the sections it 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -64,10 +63,3 @@ class ClinicalRules(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> Rules:
         return self.rules
-
-
-# -- transitional: the process-wide copy, until every caller takes the ClinicalRules dependency.
-
-@lru_cache(maxsize=1)
-def clinical_rules() -> Rules:
-    return load_clinical_rules()

@@ -36,14 +36,6 @@ def service_class(service_name: str, config: dict | None = None) -> type:
     return registry.service_class(config or load_config(), service_name)
 
 
-def __getattr__(name: str):
-    # Transitional: ``SERVICES`` for callers not yet on ``registry.service_names(config)``. Read
-    # when asked for, never at import.
-    if name == "SERVICES":
-        return tuple(registry.service_names(load_config()))
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def subscriptions(service_cls) -> list[tuple[str, str, str]]:
     """(source service, event type, method) for each inbox handler of a service class."""
     found = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.auth import Caller
-from shared.instruments import Instruments
+from shared.scoring import Instruments
 
 
 @dataclass(frozen=True)

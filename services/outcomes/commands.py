@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.auth import Caller
-from shared.instruments import Instruments
+from shared.scoring import Instruments
 
 Zones = Mapping[str, ZoneInfo]  # site id → its time zone (shared.config.site_zones)
 

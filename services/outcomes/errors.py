@@ -1,5 +1,5 @@
 """The outcomes service's domain exceptions → problems; the kit's table maps the rest."""
-from shared.instruments import InvalidResponses
+from shared.scoring import InvalidResponses
 from shared.problems import validation_problem
 
 ERRORS = {

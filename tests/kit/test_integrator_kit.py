@@ -15,7 +15,7 @@ from kombu import Connection, Exchange, Producer
 from demo.launch import wait_until
 from shared.config import ROOT, load_config
 from shared.events import CATALOG, EventType
-from shared.events import asyncapi
+from shared import asyncapi
 from shared.events.catalog import EventData, Id
 from shared.events.envelope import EnvelopeSchema
 from shared.openapi import json_schema
@@ -61,7 +61,7 @@ def field_names(schema) -> set[str]:
 
 def test_checked_in_document_is_the_generated_one():
     assert asyncapi.DOCUMENT.read_text(encoding="utf-8") == asyncapi.render(), (
-        "docs/asyncapi.yaml is stale: run python -m shared.events.asyncapi")
+        "docs/asyncapi.yaml is stale: run python -m shared.asyncapi")
     assert asyncapi.main(["--check"]) == 0
 
 
@@ -166,7 +166,7 @@ def test_check_fails_when_the_catalog_changes_without_regenerating(monkeypatch, 
     monkeypatch.setattr(asyncapi, "CATALOG", catalog)
 
     assert asyncapi.main(["--check"]) == 1
-    assert "python -m shared.events.asyncapi" in capsys.readouterr().err
+    assert "python -m shared.asyncapi" in capsys.readouterr().err
 
 
 def test_generate_writes_what_check_accepts(tmp_path):

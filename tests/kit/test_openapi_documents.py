@@ -86,7 +86,7 @@ def test_the_birth_date_range_is_described_not_given_as_a_string_minimum():
     document = served(openapi_document("intake", service_routes(service_class("intake"))))
     body = document["paths"]["/referrals"]["post"]["requestBody"]["content"]["application/json"]
     birth_date = body["schema"]["properties"]["patient"]["properties"]["birth_date"]
-    assert birth_date == {"type": "string", "format": "date", "description": "Not before 1900-01-01."}
+    assert birth_date == {"type": "string", "format": "date", "description": "Not before 1900-01-01 and not after 2199-12-31."}
 
 
 # -- what the kit adds to apispec's conversion ---------------------------------------------

@@ -10,6 +10,8 @@ import uuid
 
 from kombu import Connection, Exchange, Queue, binding
 
+from shared.names import events_exchange
+
 
 class EventSubscriber:
     """Binds its own queue to ``(producer, routing key)`` pairs and collects envelopes."""
@@ -18,7 +20,7 @@ class EventSubscriber:
         self.connection = Connection(amqp_uri)
         self.queue = Queue(f"test-subscriber-{uuid.uuid4().hex[:8]}", exclusive=True,
                            auto_delete=True, bindings=[
-                               binding(Exchange(f"{producer}.events", type="topic", durable=True),
+                               binding(Exchange(events_exchange(producer), type="topic", durable=True),
                                        routing_key=key) for producer, key in bindings])
         self.received: list[dict] = []
         self.consumer = self.connection.Consumer(self.queue, callbacks=[self._on_message],
@@ -74,8 +76,8 @@ def publish_event(amqp_uri: str, event_type: str, data: dict, *, site_id: str,
                               site_id=site_id, subject=subject, event_id=event_id)
     publisher = ConfirmingPublisher(amqp_uri)
     try:
-        publisher.declare_event_exchange(f"{producer}.events")
-        publisher.publish([OutgoingMessage(f"{producer}.events", event_type, json.dumps(envelope),
+        publisher.declare_event_exchange(events_exchange(producer))
+        publisher.publish([OutgoingMessage(events_exchange(producer), event_type, json.dumps(envelope),
                                            message_id=envelope["id"])])
     finally:
         publisher.close()

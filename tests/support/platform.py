@@ -57,7 +57,7 @@ class PlatformHarness:
     def vhost(self) -> str:
         return urllib.parse.unquote(self.amqp_uri.rsplit("/", 1)[1])
 
-    def declare_topology(self, services=("intake", "scheduling", "notifications", "outcomes")):
+    def declare_topology(self, services=None):  # None: every service of the registry
         return declare_topology(self.amqp_uri, self.broker.management_url, services)
 
     def database_url(self, service_name: str, metadata=None) -> str:

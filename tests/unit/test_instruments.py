@@ -8,19 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared import clinical
-from shared.instruments import (
-    INSTRUMENTS,
-    InvalidResponses,
-    Score,
-    change_from_baseline,
-    item9_risk_level,
-    reliable_change,
-    remission,
-    response,
-    score,
-    severity,
-    validate_responses,
-)
+from shared.scoring import INSTRUMENTS, InvalidResponses, Score, change_from_baseline
+
+# The instruments as config/clinical.yaml defines them, called as plain functions below.
+_INSTRUMENTS = clinical.load_clinical_rules().instruments
+item9_risk_level, reliable_change = _INSTRUMENTS.item9_risk_level, _INSTRUMENTS.reliable_change
+remission, response, score = _INSTRUMENTS.remission, _INSTRUMENTS.response, _INSTRUMENTS.score
+severity, validate_responses = _INSTRUMENTS.severity, _INSTRUMENTS.validate_responses
 
 # instrument: (items, item_max, reported multiplier)
 SHAPES = {"phq9": (9, 3, 1), "gad7": (7, 3, 1), "pcl5": (20, 4, 1), "who5": (5, 5, 4)}
@@ -66,32 +60,25 @@ def test_every_instrument_scores_to_the_top_of_its_handbook_scale(instrument):
     assert result.severity == BANDS[instrument][-1][1]
 
 
-def test_clinical_rules_path_can_be_overridden_by_environment(tmp_path, monkeypatch):
+def override_rules(tmp_path):
     rules = clinical.DEFAULT_PATH.read_text(encoding="utf-8").replace(
         "reliable_change: 6", "reliable_change: 3")
     override = tmp_path / "clinical.yaml"
     override.write_text(rules, encoding="utf-8")
-    monkeypatch.setenv(clinical.CONFIG_ENV, str(override))
-    clinical.clinical_rules.cache_clear()
-    try:
-        assert reliable_change("phq9", 12, 9) == "improved"
-    finally:
-        monkeypatch.delenv(clinical.CONFIG_ENV)
-        clinical.clinical_rules.cache_clear()
-    assert reliable_change("phq9", 12, 9) == "no_change"
+    return override
 
 
-def test_clinical_rules_are_read_once_so_a_later_override_waits_for_a_reload(tmp_path, monkeypatch):
-    clinical.clinical_rules.cache_clear()
-    assert reliable_change("phq9", 12, 9) == "no_change"  # read now: config/clinical.yaml, threshold 6
-    override = tmp_path / "clinical.yaml"
-    override.write_text(clinical.DEFAULT_PATH.read_text(encoding="utf-8").replace(
-        "reliable_change: 6", "reliable_change: 3"), encoding="utf-8")
-    monkeypatch.setenv(clinical.CONFIG_ENV, str(override))
-    try:
-        assert reliable_change("phq9", 12, 9) == "no_change"
-    finally:
-        clinical.clinical_rules.cache_clear()
+def test_a_network_s_own_rules_file_is_read_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(clinical.CONFIG_ENV, str(override_rules(tmp_path)))
+    assert clinical.load_clinical_rules().instruments.reliable_change("phq9", 12, 9) == "improved"
+    monkeypatch.delenv(clinical.CONFIG_ENV)
+    assert clinical.load_clinical_rules().instruments.reliable_change("phq9", 12, 9) == "no_change"
+
+
+def test_the_service_configuration_names_the_rules_file_before_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(clinical.CONFIG_ENV, str(clinical.DEFAULT_PATH))
+    path = clinical.clinical_rules_path({"CLINICAL_RULES": str(override_rules(tmp_path))})
+    assert clinical.load_clinical_rules(path).instruments.reliable_change("phq9", 12, 9) == "improved"
 
 
 # --- scoring and bands -----------------------------------------------------------------------

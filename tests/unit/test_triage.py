@@ -3,7 +3,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.instruments import InvalidResponses, Triage, triage
+from shared.clinical import load_clinical_rules
+from shared.scoring import InvalidResponses, Triage
+
+triage = load_clinical_rules().instruments.triage
 
 
 def phq9(total, item9=0):

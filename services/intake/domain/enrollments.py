@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from shared.errors import ActionForbidden, InvalidFields, StateConflict
-from shared.instruments import IOP
+from shared.scoring import IOP
 
 from services.intake.domain import attendance as attendance_rules
 from services.intake.domain.attendance import Attendance

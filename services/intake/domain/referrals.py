@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 
 from shared.errors import InvalidFields
-from shared.instruments import Instruments, InvalidResponses, Triage
+from shared.scoring import Instruments, InvalidResponses, Triage
 
 
 def triage_screening(instruments: Instruments, screening: Mapping) -> Triage:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from shared.enums import ATTENDANCE_STATUSES, INSTRUMENTS
-from shared.instruments import Instruments, change_from_baseline
+from shared.scoring import Instruments, change_from_baseline
 
 ATTENDED, ABSENT, EXCUSED = ATTENDANCE_STATUSES
 # Where the attendance rate came from: this service's projection, ProgramCompleted, or nowhere.

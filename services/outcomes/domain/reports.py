@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from shared.enums import INSTRUMENTS
-from shared.instruments import DETERIORATED, IMPROVED
+from shared.scoring import DETERIORATED, IMPROVED
 
 from services.outcomes.domain.episodes import ACTIVE, COMPLETED
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shared.instruments import DETERIORATED, Instruments, change_from_baseline
+from shared.scoring import DETERIORATED, Instruments, change_from_baseline
 
 PHQ9_ITEM9 = "phq9_item9"
 RELIABLE_DETERIORATION = "reliable_deterioration"

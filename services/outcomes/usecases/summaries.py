@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from shared.clock import utcnow
 from shared.db import UnitOfWork
-from shared.instruments import Instruments
+from shared.scoring import Instruments
 
 from services.outcomes.commands import ReadEpisode, ReportOutcomes
 from services.outcomes.domain import outcome_summary

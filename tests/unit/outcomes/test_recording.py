@@ -17,7 +17,7 @@ from shared.auth import Caller
 from shared.clinical import load_clinical_rules
 from shared.db import UnitOfWork
 from shared.errors import RecordNotFound
-from shared.instruments import InvalidResponses
+from shared.scoring import InvalidResponses
 from shared.problems import KIT_ERRORS, problem_for
 from tests.unit.event_examples import example
 
