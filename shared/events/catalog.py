@@ -127,10 +127,11 @@ class NestedData(Schema):
 
 
 class TreatmentPlan(NestedData):
-    group_sessions_per_week = Whole(required=True, validate=Range(min=0))
-    individual_sessions_per_week = Whole(required=True, validate=Range(min=0))
-    family_sessions_per_month = Whole(required=True, validate=Range(min=0))
-    education_sessions_per_week = Whole(required=True, validate=Range(min=0))
+    # Bounded so a consumer booking the plan does bounded work: at most daily sessions of each kind.
+    group_sessions_per_week = Whole(required=True, validate=Range(0, 7))
+    individual_sessions_per_week = Whole(required=True, validate=Range(0, 7))
+    family_sessions_per_month = Whole(required=True, validate=Range(0, 8))
+    education_sessions_per_week = Whole(required=True, validate=Range(0, 7))
 
 
 class Screening(NestedData):
@@ -186,7 +187,7 @@ class PatientEnrolled(EventData):
     track = choice(enums.TRACKS, required=True)
     age_band = choice(enums.AGE_BANDS, required=True)
     start_date = Day(required=True)
-    planned_weeks = Whole(required=True, validate=Range(min=1))
+    planned_weeks = Whole(required=True, validate=Range(1, 52))  # a year at most
     weekly_hours = fields.Float(required=True, validate=Range(min=0))
     plan = fields.Nested(TreatmentPlan, required=True)
     preferred_language = text(35, required=True, metadata=described("BCP 47 tag, e.g. `en`."))
@@ -197,7 +198,7 @@ class TreatmentPlanUpdated(EventData):
     enrollment_id = Id(required=True)
     patient_id = Id(required=True)
     plan_version = Whole(required=True, validate=Range(min=1))
-    planned_weeks = Whole(required=True, validate=Range(min=1))
+    planned_weeks = Whole(required=True, validate=Range(1, 52))  # a year at most
     weekly_hours = fields.Float(required=True, validate=Range(min=0))
     plan = fields.Nested(TreatmentPlan, required=True)
 
