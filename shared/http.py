@@ -120,6 +120,16 @@ class ApiHandler(HttpRequestHandler):
                                  max_depth=self.max_json_depth)
             if raw is None:
                 raise validation_problem({"_schema": ["A JSON body is required."]})
+            # The body's shape before its schema: marshmallow's validators assume it.
+            many = getattr(self.body_schema, "many", False)
+            if not isinstance(raw, list if many else dict):
+                raise validation_problem({"_schema": [
+                    "Expected a JSON array." if many else "Expected a JSON object."]})
+            if many:
+                item_errors = {str(i): ["Expected a JSON object."]
+                               for i, item in enumerate(raw) if not isinstance(item, dict)}
+                if item_errors:
+                    raise validation_problem(item_errors)
             request.body = self.body_schema.load(raw)
         request.query = self.query_schema.load(request.args.to_dict()) if self.query_schema else {}
 
