@@ -5,7 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Database, kit_metadata
 from shared.errors import RetryLater
-from shared.fields import text
+from shared.fields import text as note_text
 from shared.http import api
 from shared.inbox import consumes
 from shared.problems import Conflict
@@ -25,7 +25,7 @@ class DischargeIn(Schema):
     enrollment_id = fields.UUID(required=True)
     patient_id = fields.UUID(required=True)
     roll_back = fields.Boolean(load_default=False)
-    note = text(200, load_default=None)
+    note = note_text(200, load_default=None)
 
 
 class DischargingService(PlatformService):
