@@ -189,7 +189,8 @@ def payload_schema(event: EventType) -> dict:
                 "properties": {
                     "type": {"const": event.type},
                     "source": {"const": event.source},
-                    "dataschema": {"const": event.dataschema},
+                    # Earlier versions stay readable: a replay from an outbox may carry one.
+                    "dataschema": {"enum": list(event.dataschemas_read)},
                     "data": {"$ref": f"#/components/schemas/{event.type}Data"},
                 },
             },
@@ -203,7 +204,9 @@ def message(event: EventType) -> dict:
         "title": event.type,
         "summary": event.summary,
         "description": (
-            f"CloudEvents 1.0 envelope, `type` {event.type}, `dataschema` {event.dataschema}; "
+            f"CloudEvents 1.0 envelope, `type` {event.type}, `dataschema` {event.dataschema}"
+            + (f" (earlier: {', '.join(event.dataschemas_read[:-1])})" if event.version > 1 else "")
+            + "; "
             "AMQP `message_id` is the envelope `id` (dedupe on it), delivery mode 2 (persistent)."
         ),
         "contentType": CONTENT_TYPE,

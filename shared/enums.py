@@ -19,7 +19,11 @@ MODALITIES = (
 
 SESSION_KINDS = ("group", "individual", "family", "education")
 
-INSTRUMENTS = ("phq9", "gad7", "pcl5", "who5")
+# cssrs is the Columbia Suicide Severity Rating Scale screener, asked by the care team.
+INSTRUMENTS = ("phq9", "gad7", "pcl5", "who5", "audit_c", "dast10", "cssrs")
+
+# Who answers an instrument: the patient fills it in, or a clinician asks it (C-SSRS screener).
+RESPONDENTS = ("patient", "care_team")
 
 # `adolescent` is under 18 at enrollment; the band does not change during the program.
 AGE_BANDS = ("adult", "adolescent")
@@ -39,9 +43,9 @@ RELIABLE_CHANGE = ("improved", "no_change", "deteriorated")
 
 RISK_LEVELS = ("moderate", "high")
 
-RISK_REASONS = ("phq9_item9", "reliable_deterioration")
+RISK_REASONS = ("phq9_item9", "reliable_deterioration", "cssrs")
 
-ALERT_REASONS = ("risk", "missed_sessions", "deterioration")
+ALERT_REASONS = ("risk", "missed_sessions", "deterioration", "break_glass")
 
 RECIPIENT_TYPES = ("patient", "staff")
 

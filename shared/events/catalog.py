@@ -144,6 +144,16 @@ class Screening(NestedData):
         metadata=described("PCL-5 total, null when not administered."),
     )
     screened_on = Day(required=True)
+    audit_c = Whole(
+        allow_none=True, validate=Range(0, 12), metadata=described("AUDIT-C total, null when not administered.")
+    )
+    audit_c_positive = fields.Boolean(
+        allow_none=True,
+        metadata=described("AUDIT-C positive by the sex-specific cut point; null when not administered."),
+    )
+    dast10 = Whole(
+        allow_none=True, validate=Range(0, 10), metadata=described("DAST-10 total, null when not administered.")
+    )
 
 
 class Measure(NestedData):
@@ -178,6 +188,11 @@ class PatientReferred(EventData):
         required=True,
         allow_none=True,
         metadata=described("Null unless the recommendation is `iop`."),
+    )
+    risk_level = choice(
+        enums.RISK_LEVELS,
+        allow_none=True,
+        metadata=described("Risk level of the screening's PHQ-9 item 9; null when it raised none."),
     )
 
 
@@ -288,10 +303,17 @@ class PatientWaitlisted(EventData):
 
 
 class AssessmentDue(EventData):
+    """v2: due before any enrollment (a C-SSRS after a positive referral screening), and for the
+    care team as well as the patient. A v1 event loads under v2 unchanged."""
+
     patient_id = Id(required=True)
-    enrollment_id = Id(required=True)
+    enrollment_id = Id(required=True, allow_none=True, metadata=described("Null before enrollment."))
     instrument = choice(enums.INSTRUMENTS, required=True)
     due_on = Day(required=True)
+    referral_id = Id(allow_none=True, metadata=described("The referral it follows, when due from one."))
+    respondent = choice(
+        enums.RESPONDENTS, metadata=described("Who answers it: `patient` (also when absent) or `care_team`.")
+    )
 
 
 class AssessmentScored(EventData):
@@ -310,11 +332,20 @@ class AssessmentScored(EventData):
 
 
 class RiskFlagRaised(EventData):
-    assessment_id = Id(required=True)
+    """v2: a flag raised at referral carries `referral_id` and no assessment or enrollment. A v1
+    event loads under v2 unchanged."""
+
+    assessment_id = Id(required=True, allow_none=True, metadata=described("Null for a referral's screening."))
     patient_id = Id(required=True)
-    enrollment_id = Id(required=True)
+    enrollment_id = Id(required=True, allow_none=True, metadata=described("Null before enrollment."))
     level = choice(enums.RISK_LEVELS, required=True)
     reason = choice(enums.RISK_REASONS, required=True)
+    flag_id = Id(metadata=described("The flag, as `GET /flags` shows it."))
+    referral_id = Id(allow_none=True, metadata=described("The referral whose screening raised it."))
+    instruments = fields.List(
+        choice(enums.INSTRUMENTS),
+        metadata=described("For `reliable_deterioration`: every instrument that deteriorated."),
+    )
 
 
 class OutcomeSummaryComputed(EventData):
@@ -348,6 +379,10 @@ class CareTeamAlerted(EventData):
     reason = choice(enums.ALERT_REASONS, required=True)
     level = choice(enums.RISK_LEVELS, required=True)
     cause_event_id = Id(required=True, metadata=described("Id of the event that caused it."))
+    escalation_level = Whole(
+        validate=Range(min=0),
+        metadata=described("0 for the first alert; each escalation of an unacknowledged alert adds 1."),
+    )
 
 
 # -- the registry --------------------------------------------------------------------------
@@ -360,6 +395,12 @@ class EventType:
     schema: type[EventData]
     version: int = 1
     summary: str
+
+    # A new version may only widen the one before (a field made nullable or optional, an added
+    # optional field), so its schema still loads every earlier version's data.
+    @property
+    def dataschemas_read(self) -> tuple[str, ...]:
+        return tuple(f"urn:iop:event:{self.type}:v{n}" for n in range(1, self.version + 1))
 
     @property
     def exchange(self) -> str:
@@ -397,15 +438,24 @@ _TYPES = [
     ("scheduling", PatientWaitlisted, "A patient was put on the waitlist for a full modality."),
     ("outcomes", AssessmentDue, "A measurement-based-care assessment became due."),
     ("outcomes", AssessmentScored, "An assessment was scored against the patient's baseline."),
-    ("outcomes", RiskFlagRaised, "An assessment raised a risk flag."),
+    ("outcomes", RiskFlagRaised, "A referral's screening or an assessment raised a risk flag."),
     ("outcomes", OutcomeSummaryComputed, "An enrollment's outcome summary was computed."),
     ("notifications", NotificationSent, "A notification was delivered to a patient or staff member."),
     ("notifications", NotificationFailed, "A notification could not be delivered."),
     ("notifications", CareTeamAlerted, "A patient's care team was alerted."),
 ]
 
+# Event types past their first version; see EventType.dataschemas_read.
+_VERSIONS = {"AssessmentDue": 2, "RiskFlagRaised": 2}
+
 CATALOG: dict[str, EventType] = {
-    schema.__name__: EventType(type=schema.__name__, producer=producer, schema=schema, summary=summary)
+    schema.__name__: EventType(
+        type=schema.__name__,
+        producer=producer,
+        schema=schema,
+        summary=summary,
+        version=_VERSIONS.get(schema.__name__, 1),
+    )
     for producer, schema, summary in _TYPES
 }
 

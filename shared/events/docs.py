@@ -4,13 +4,16 @@
     python -m shared.events.docs --check   # CI: fails when the checked-in files are stale
 
 The checked-in files are the published contract: the compatibility test compares the catalog
-against them, so they change only through this command.
+against them, so they change only through this command. When an event type moves to a new
+version, its previous document is kept, frozen, as `<Type>.v<N>.json` (copy it before running
+this command): the new version must still read what the old one published.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +23,12 @@ from shared.openapi import DIALECT, json_schema
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 ENVELOPE_ID = "urn:iop:event:envelope:v1"
+FROZEN = re.compile(r"^(?P<type>\w+)\.v(?P<version>\d+)\.json$")
+
+
+def frozen_documents(directory: Path = DOCS_DIR) -> list[Path]:
+    """The kept documents of earlier versions, `<Type>.v<N>.json`."""
+    return sorted(path for path in directory.glob("*.json") if FROZEN.match(path.name))
 
 
 def event_document(event: EventType) -> dict:
@@ -54,7 +63,7 @@ def render_documents() -> dict[str, str]:
 
 def differences(directory: Path = DOCS_DIR) -> list[str]:
     expected = render_documents()
-    found = {path.name for path in directory.glob("*.json")}
+    found = {path.name for path in directory.glob("*.json") if not FROZEN.match(path.name)}
     problems = [f"missing: {name}" for name in sorted(expected.keys() - found)]
     problems += [f"not in the catalog: {name}" for name in sorted(found - expected.keys())]
     problems += [

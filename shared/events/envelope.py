@@ -139,8 +139,8 @@ def parse_envelope(body: Mapping | str | bytes) -> Event:
     if event is not None:
         if "source" in attributes and attributes["source"] != event.source:
             errors["source"] = [f"{event.type} is published by {event.source}."]
-        if "dataschema" in attributes and attributes["dataschema"] != event.dataschema:
-            errors["dataschema"] = [f"This consumer reads {event.dataschema}."]
+        if "dataschema" in attributes and attributes["dataschema"] not in event.dataschemas_read:
+            errors["dataschema"] = [f"This consumer reads {', '.join(event.dataschemas_read)}."]
         if "data" in attributes:
             try:
                 data = _data_schema(event).load(attributes["data"])

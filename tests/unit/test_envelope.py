@@ -279,3 +279,18 @@ def test_fields_added_by_a_newer_producer_are_ignored():
 
 def test_unknown_extension_attributes_are_ignored():
     assert parse_envelope({**build(), "traceparent": "00-abc-def-01"}).type == "PatientEnrolled"
+
+
+def test_an_earlier_version_of_a_versioned_event_is_still_read():
+    published_by_v1 = {**build("RiskFlagRaised"), "dataschema": "urn:iop:event:RiskFlagRaised:v1"}
+    assert parse_envelope(published_by_v1).data["level"] == EXAMPLES["RiskFlagRaised"]["level"]
+    later = {**build("RiskFlagRaised"), "dataschema": "urn:iop:event:RiskFlagRaised:v3"}
+    assert list(errors_of(parse_envelope, later)) == ["dataschema"]
+
+
+def test_a_flag_raised_at_referral_has_no_assessment_or_enrollment():
+    data = {**EXAMPLES["RiskFlagRaised"], "assessment_id": None, "enrollment_id": None,
+            "referral_id": str(uuid.uuid4()), "flag_id": str(uuid.uuid4())}
+    envelope = build("RiskFlagRaised", data)
+    assert envelope["dataschema"] == "urn:iop:event:RiskFlagRaised:v2"
+    assert parse_envelope(envelope).data["enrollment_id"] is None

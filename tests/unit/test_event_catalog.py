@@ -12,7 +12,7 @@ from tests.unit.event_examples import EXAMPLES
 
 # The catalog table of CONTRACTS.md: type → (producer, data fields besides site_id).
 CONTRACT = {
-    "PatientReferred": ("intake", "referral_id patient_id referred_on source recommendation recommended_track"),
+    "PatientReferred": ("intake", "referral_id patient_id referred_on source recommendation recommended_track risk_level"),
     "PatientEnrolled": (
         "intake",
         "enrollment_id patient_id track age_band start_date planned_weeks weekly_hours plan "
@@ -42,13 +42,16 @@ CONTRACT = {
         "booking_id session_id patient_id enrollment_id kind modality starts_at excused consecutive_missed",
     ),
     "PatientWaitlisted": ("scheduling", "patient_id enrollment_id track modality position"),
-    "AssessmentDue": ("outcomes", "patient_id enrollment_id instrument due_on"),
+    "AssessmentDue": ("outcomes", "patient_id enrollment_id instrument due_on referral_id respondent"),
     "AssessmentScored": (
         "outcomes",
         "assessment_id patient_id enrollment_id instrument administered_at total_score severity "
         "baseline_score change_from_baseline reliable_change",
     ),
-    "RiskFlagRaised": ("outcomes", "assessment_id patient_id enrollment_id level reason"),
+    "RiskFlagRaised": (
+        "outcomes",
+        "assessment_id patient_id enrollment_id level reason flag_id referral_id instruments",
+    ),
     "OutcomeSummaryComputed": ("outcomes", "enrollment_id patient_id track attendance_rate measures"),
     "NotificationSent": (
         "notifications",
@@ -58,7 +61,7 @@ CONTRACT = {
         "notifications",
         "notification_id recipient_type recipient_id channel template cause_event_id error attempts",
     ),
-    "CareTeamAlerted": ("notifications", "alert_id patient_id reason level cause_event_id"),
+    "CareTeamAlerted": ("notifications", "alert_id patient_id reason level cause_event_id escalation_level"),
 }
 
 NESTED_CONTRACT = {
@@ -66,7 +69,7 @@ NESTED_CONTRACT = {
     "family_sessions_per_month education_sessions_per_week",
     ("TreatmentPlanUpdated", "plan"): "group_sessions_per_week individual_sessions_per_week "
     "family_sessions_per_month education_sessions_per_week",
-    ("PatientEnrolled", "screening"): "phq9 gad7 pcl5 screened_on",
+    ("PatientEnrolled", "screening"): "phq9 gad7 pcl5 screened_on audit_c audit_c_positive dast10",
     ("OutcomeSummaryComputed", "measures"): "instrument baseline_score final_score change "
     "reliable_change response remission",
 }
@@ -132,9 +135,22 @@ def test_nested_objects_have_exactly_the_contract_fields(type_name, field_name):
     assert set(schema.fields) == set(NESTED_CONTRACT[type_name, field_name].split())
 
 
+# Fields added after their event was first published: optional, since earlier events lack them.
+ADDED_LATER = {
+    ("PatientReferred", "risk_level"),
+    ("AssessmentDue", "referral_id"),
+    ("AssessmentDue", "respondent"),
+    ("RiskFlagRaised", "flag_id"),
+    ("RiskFlagRaised", "referral_id"),
+    ("RiskFlagRaised", "instruments"),
+    ("CareTeamAlerted", "escalation_level"),
+}
+
+
 @pytest.mark.parametrize("type_name", CONTRACT)
-def test_every_catalog_field_is_required(type_name):
-    assert all(field.required for field in data_fields(type_name).values())
+def test_every_catalog_field_is_required_unless_added_later(type_name):
+    optional = {name for name, field in data_fields(type_name).items() if not field.required}
+    assert optional == {name for kind, name in ADDED_LATER if kind == type_name}
 
 
 def test_nullable_fields_are_those_the_contract_allows_to_be_null():
@@ -150,9 +166,16 @@ def test_nullable_fields_are_those_the_contract_allows_to_be_null():
         ("AssessmentScored", "baseline_score"),
         ("AssessmentScored", "change_from_baseline"),
         ("AssessmentScored", "reliable_change"),
+        ("PatientReferred", "risk_level"),
+        ("AssessmentDue", "enrollment_id"),
+        ("AssessmentDue", "referral_id"),
+        ("RiskFlagRaised", "assessment_id"),
+        ("RiskFlagRaised", "enrollment_id"),
+        ("RiskFlagRaised", "referral_id"),
     }
     screening = nested_schema(data_fields("PatientEnrolled")["screening"]).fields
-    assert [name for name, field in screening.items() if field.allow_none] == ["pcl5"]
+    assert [name for name, field in screening.items() if field.allow_none] == [
+        "pcl5", "audit_c", "audit_c_positive", "dast10"]
 
 
 @pytest.mark.parametrize("type_name", CONTRACT)
