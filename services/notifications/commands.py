@@ -32,7 +32,7 @@ class ReachPatient:
     now: datetime
     rules: Mapping
     site_zone: ZoneInfo
-    escalation: EscalationSettings | None = None  # for the alerts it may raise
+    escalation: EscalationSettings  # for the alerts it may raise
 
 
 @dataclass(frozen=True)

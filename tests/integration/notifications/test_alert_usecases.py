@@ -157,3 +157,41 @@ def test_a_site_without_escalation_contacts_leaves_an_unreachable_alert_unrouted
     assert [a.id for a in uow.alerts.of_sites(["riverside"], "unrouted", 10)] == [alert_id]
     assert uow.alert_steps.unreached_counts() == {"no_channel": 1, "no_contact_configured": 2}
     assert uow.alerts.unrouted_open_count() == 1
+
+
+def test_deliveries_failing_at_every_tier_leave_the_alert_unrouted_not_retried(session):
+    uow = unit_of_work(session)
+    alert_id = alerts.alert_on_risk_flag(AlertOnRisk(risk_flag(), NOW, SETTINGS), uow).alert_ids[0]
+    [to_duty] = alerts.route_alert(RouteAlert(alert_id, None, NOW, CHANNELS, SETTINGS), uow)
+
+    assert escalate(uow, alert_id, NOW, "delivery_failed") == []  # the duty email may still arrive
+    uow.messages.set(to_duty, status="failed")
+    [to_lead] = escalate(uow, alert_id, NOW, "delivery_failed")
+    assert uow.alerts.get(alert_id).escalation_level == 2 and not uow.alerts.get(alert_id).unrouted_reason
+    uow.messages.set(to_lead, status="failed")
+    assert escalate(uow, alert_id, NOW, "delivery_failed") == []
+
+    alert = uow.alerts.get(alert_id)
+    assert (alert.escalation_level, alert.unrouted_reason) == (2, "delivery_failed")
+    assert [a.id for a in uow.alerts.of_sites(["riverside"], "unrouted", 10)] == [alert_id]
+    steps = uow.alert_steps.of_alerts([alert_id])[alert_id]
+    assert [(s.escalation_level, s.reason) for s in steps] == [
+        (0, "raised"), (1, "nobody_reached"), (2, "delivery_failed"), (2, "delivery_failed")]
+    assert escalate(uow, alert_id, NOW, "delivery_failed") == []  # recorded once
+    assert len(uow.alert_steps.of_alerts([alert_id])[alert_id]) == 4
+
+
+def test_an_alert_whose_care_team_cannot_be_looked_up_is_unrouted_and_still_escalates(session):
+    from services.notifications.commands import MarkCareTeamUnavailable
+
+    uow = unit_of_work(session)
+    alert_id = alerts.alert_on_risk_flag(AlertOnRisk(risk_flag(), NOW, SETTINGS), uow).alert_ids[0]
+
+    alerts.mark_care_team_unavailable(MarkCareTeamUnavailable(alert_id), uow)
+
+    assert uow.alerts.get(alert_id).unrouted_reason == "care_team_unavailable"
+    assert uow.alerts.unrouted_open_count() == 1
+    assert uow.alerts.escalation_due_ids(NOW + timedelta(minutes=15), 10) == [alert_id]
+    assert len(escalate(uow, alert_id, NOW + timedelta(minutes=15))) == 1
+    alert = uow.alerts.get(alert_id)
+    assert (alert.escalation_level, alert.unrouted_reason, alert.routed_at) == (1, None, None)
