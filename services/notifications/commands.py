@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from shared.auth import Caller
 from shared.events import Event
 
+from services.notifications.domain.escalation import EscalationSettings
+
 
 @dataclass(frozen=True)
 class ChangeBooking:
@@ -30,12 +32,14 @@ class ReachPatient:
     now: datetime
     rules: Mapping
     site_zone: ZoneInfo
+    escalation: EscalationSettings  # for the alerts it may raise
 
 
 @dataclass(frozen=True)
 class AlertOnRisk:
     event: Event
     now: datetime
+    escalation: EscalationSettings
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,21 @@ class RouteAlert:
     care_team: dict | None
     now: datetime
     enabled_channels: tuple[str, ...]
+    escalation: EscalationSettings
+
+
+@dataclass(frozen=True)
+class EscalateAlert:
+    alert_id: str
+    now: datetime
+    enabled_channels: tuple[str, ...]
+    escalation: EscalationSettings
+    reason: str  # domain/escalation.py: not_acknowledged | delivery_failed
+
+
+@dataclass(frozen=True)
+class MarkCareTeamUnavailable:
+    alert_id: str
 
 
 @dataclass(frozen=True)

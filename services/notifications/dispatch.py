@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from shared.clock import utcnow
 
 from services.notifications.channels import DeliveryError
-from services.notifications.commands import (ClaimMessage, DispatchDue, FailInterrupted, RecordFailure,
-                                             RecordSent, RecordSkip, RouteAlert)
-from services.notifications.domain import delivery
-from services.notifications.domain.messages import STAFF
+from services.notifications.commands import (ClaimMessage, DispatchDue, EscalateAlert, FailInterrupted,
+                                             MarkCareTeamUnavailable, RecordFailure, RecordSent, RecordSkip,
+                                             RouteAlert)
+from services.notifications.domain import delivery, escalation
+from services.notifications.domain.messages import FAILED, SKIPPED, STAFF
 from services.notifications.usecases import alerts, deliveries
 
 log = logging.getLogger(__name__)
@@ -24,26 +25,36 @@ BATCH_SIZE = 200  # alerts and messages taken per round; the next round takes th
 
 
 class Dispatcher:
-    def __init__(self, db, contacts, channels: dict, sites: dict, settings: delivery.DeliverySettings):
+    def __init__(self, db, contacts, channels: dict, sites: dict, settings: delivery.DeliverySettings,
+                 escalation_settings: escalation.EscalationSettings):
         self.db, self.contacts, self.channels = db, contacts, channels
-        self.sites, self.settings = sites, settings
+        self.sites, self.settings, self.escalation = sites, settings, escalation_settings
 
     def dispatch_due(self, command: DispatchDue) -> dict:
-        """Everything due at ``now``: unrouted alerts, interrupted sends, then due messages."""
+        """Everything due at ``now``: alerts not yet routed to their care team, alerts whose
+        window ended unacknowledged, interrupted sends, then due messages."""
         delivery.check_dispatch_clock(command.now, command.real_now, command.production,
                                       command.within_days)
         now = command.now
         with self.db.unit_of_work() as uow:
             unrouted = uow.alerts.unrouted_ids(BATCH_SIZE)
         outcomes = self.route_alerts(unrouted, now)
-        outcomes["interrupted"] += self.fail_interrupted_sends()
+        outcomes.update(self.escalate_due(now))
+        outcomes["interrupted"] += self.fail_interrupted_sends(now)
         with self.db.unit_of_work() as uow:
             due = uow.messages.due_ids(now, BATCH_SIZE)
         outcomes.update(self.dispatch(due, now))
         return dict(outcomes)
 
     def dispatch(self, message_ids, now: datetime) -> Counter:
-        return Counter(outcome for outcome in (self._deliver(i, now) for i in message_ids) if outcome)
+        outcomes = Counter()
+        for message_id in message_ids:
+            outcome = self._deliver(message_id, now)
+            if outcome:
+                outcomes[outcome] += 1
+            if outcome in (FAILED, SKIPPED):
+                self._after_undelivered(message_id, now)
+        return outcomes
 
     def route_alerts(self, alert_ids, now: datetime) -> Counter:
         outcomes = Counter()
@@ -55,15 +66,35 @@ class Dispatcher:
                 care_team = self.contacts.care_team(site_id, patient_id)
             except Exception as exc:  # scheduling unreachable: the timer routes it later
                 log.warning("alert %s not routed yet (%s)", alert_id, type(exc).__name__)
+                with self.db.unit_of_work() as uow:
+                    alerts.mark_care_team_unavailable(MarkCareTeamUnavailable(alert_id), uow)
                 continue
             with self.db.unit_of_work() as uow:
-                ids = alerts.route_alert(RouteAlert(alert_id, care_team, now, tuple(self.channels)), uow)
-            if not ids:  # left unrouted: tried again each tick until someone can be reached
-                log.warning("alert %s has no reachable care-team member yet", alert_id)
+                ids = alerts.route_alert(RouteAlert(alert_id, care_team, now, tuple(self.channels),
+                                                    self.escalation), uow)
+            if not ids:  # nobody at any tier: GET /alerts?status=unrouted and /metrics show it
+                log.warning("alert %s reached nobody", alert_id)
             outcomes.update(self.dispatch(ids, now))
         return outcomes
 
-    def fail_interrupted_sends(self) -> int:
+    def escalate_due(self, now: datetime) -> Counter:
+        """Open alerts whose window ended at ``now``: up a tier each."""
+        with self.db.unit_of_work() as uow:
+            due = uow.alerts.escalation_due_ids(now, BATCH_SIZE)
+        outcomes = Counter()
+        for alert_id in due:
+            outcomes.update(self._escalate(alert_id, escalation.NOT_ACKNOWLEDGED, now))
+        return outcomes
+
+    def _escalate(self, alert_id: str, reason: str, now: datetime) -> Counter:
+        with self.db.unit_of_work() as uow:
+            ids = alerts.escalate_alert(EscalateAlert(alert_id, now, tuple(self.channels), self.escalation,
+                                                      reason), uow)
+        if ids:
+            log.info("alert %s escalated (%s)", alert_id, reason)
+        return self.dispatch(ids, now)
+
+    def fail_interrupted_sends(self, now: datetime | None = None) -> int:
         claimed_before = utcnow() - timedelta(seconds=self.settings.claim_timeout_s)
         with self.db.unit_of_work() as uow:
             ids = uow.messages.interrupted_ids(claimed_before)
@@ -74,7 +105,17 @@ class Dispatcher:
                     continue
             failed += 1
             log.warning("notification %s was interrupted mid-send; failed", message_id)
+            self._after_undelivered(message_id, now or utcnow())
         return failed
+
+    def _after_undelivered(self, message_id: str, now: datetime) -> None:
+        """A staff message failed for good or was skipped: when nobody else got (or may still
+        get) its alert, the alert goes up a tier now instead of waiting out its window."""
+        with self.db.unit_of_work() as uow:
+            message = uow.messages.get(message_id)
+            alert_id = message.alert_id if message is not None and message.recipient_type == STAFF else None
+        if alert_id:
+            self._escalate(alert_id, escalation.DELIVERY_FAILED, now)
 
     # -- one message --------------------------------------------------------------------
 
@@ -106,6 +147,9 @@ class Dispatcher:
         """Contacts come from RPC, now: none is stored."""
         site = self.sites.get(message.site_id) or {}
         if message.recipient_type == STAFF:
+            configured = self.escalation.contacts_of(message.site_id)
+            if any(c["staff_id"] == message.recipient_id for c in configured):  # no RPC needed
+                return delivery.staff_delivery(message, None, tuple(self.channels), site, configured)
             care_team = self.contacts.care_team(message.site_id, message.patient_id)
             return delivery.staff_delivery(message, care_team, tuple(self.channels), site)
         return delivery.patient_delivery(message, self.contacts.patient(message.patient_id),

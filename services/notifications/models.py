@@ -95,3 +95,27 @@ class Alert(Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+    # The referral whose screening raised it (no enrollment yet), when raised at referral.
+    referral_id: Mapped[str | None] = mapped_column(String(36))
+    # What the staff message says: care_team_alert, or cssrs_due (the screener is due).
+    kind: Mapped[str] = mapped_column(String(32), default="care_team_alert")
+    # 0 the care team, 1 the site's escalation contact, 2 the site lead (domain/escalation.py).
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    # When it goes up a tier unless acknowledged; null at the last tier.
+    escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # Set while the alert has reached nobody (no_staff, no_channel, no_contact_configured,
+    # care_team_unavailable, delivery_failed): GET /alerts?status=unrouted and /metrics show it.
+    unrouted_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class AlertStep(Base):
+    """Each routing step of an alert: the first routing, then each escalation, with whom it reached."""
+
+    __tablename__ = "alert_steps"
+    id: Mapped[int] = mapped_column(SerialId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id"), index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # raised | nobody_reached | not_acknowledged | delivery_failed
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recipients: Mapped[int] = mapped_column(Integer)
+    unreached_reason: Mapped[str | None] = mapped_column(String(32))  # when recipients is 0

@@ -5,12 +5,12 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from shared.repository import Repository
 
-from services.notifications.domain.messages import PATIENT, SCHEDULED, SENDING, SKIPPED, idempotency_key
-from services.notifications.models import Alert, DeliveryAttempt, Message, SessionBooking
+from services.notifications.domain.messages import PATIENT, SCHEDULED, SENDING, SENT, SKIPPED, idempotency_key
+from services.notifications.models import Alert, AlertStep, DeliveryAttempt, Message, SessionBooking
 
 
 class Bookings(Repository):
@@ -72,6 +72,11 @@ class Messages(Repository):
             .values(status="failed", last_error=error))
         return done.rowcount == 1
 
+    def alert_reached(self, alert_id: str) -> bool:
+        """Whether a message of the alert was sent or may still be (scheduled or being sent)."""
+        return self.session.scalar(select(Message.id).where(
+            Message.alert_id == alert_id, Message.status.in_((SCHEDULED, SENDING, SENT))).limit(1)) is not None
+
     def refresh(self, message: Message) -> Message:
         self.session.refresh(message)
         return message
@@ -79,6 +84,9 @@ class Messages(Repository):
 
 class DeliveryAttempts(Repository):
     model = DeliveryAttempt
+
+
+UNROUTED = "unrouted"  # a listing status, not a stored one
 
 
 class Alerts(Repository):
@@ -93,8 +101,11 @@ class Alerts(Repository):
         return self.session.get(Alert, alert_id, with_for_update=True)
 
     def of_sites(self, sites: list[str], status: str | None, limit: int) -> list[Alert]:
+        """``status`` open / acknowledged, or unrouted: open alerts that reached nobody."""
         statement = select(Alert).where(Alert.site_id.in_(sites))
-        if status:
+        if status == UNROUTED:
+            statement = statement.where(Alert.status == "open", Alert.unrouted_reason.is_not(None))
+        elif status:
             statement = statement.where(Alert.status == status)
         return list(self.session.scalars(statement.order_by(Alert.created_at.desc()).limit(limit)))
 
@@ -103,5 +114,32 @@ class Alerts(Repository):
             Alert.routed_at.is_(None), Alert.status == "open").order_by(Alert.created_at).limit(limit)))
 
 
+    def escalation_due_ids(self, now: datetime, limit: int) -> list[str]:
+        return list(self.session.scalars(select(Alert.id).where(
+            Alert.status == "open", Alert.escalate_at <= now).order_by(Alert.escalate_at).limit(limit)))
+
+    def unrouted_open_count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Alert).where(
+            Alert.status == "open", Alert.unrouted_reason.is_not(None)))
+
+
+class AlertSteps(Repository):
+    model = AlertStep
+
+    def unreached_counts(self) -> dict[str, int]:
+        """Routing steps that reached nobody, by reason (only ever grows: steps are kept)."""
+        rows = self.session.execute(select(AlertStep.unreached_reason, func.count()).where(
+            AlertStep.unreached_reason.is_not(None)).group_by(AlertStep.unreached_reason))
+        return {reason: count for reason, count in rows}
+
+    def of_alerts(self, alert_ids: list[str]) -> dict[str, list[AlertStep]]:
+        steps: dict[str, list[AlertStep]] = {alert_id: [] for alert_id in alert_ids}
+        for step in self.session.scalars(select(AlertStep).where(AlertStep.alert_id.in_(alert_ids))
+                                         .order_by(AlertStep.id)):
+            steps[step.alert_id].append(step)
+        return steps
+
+
 REPOSITORIES = {"bookings": Bookings, "messages": Messages, "delivery_attempts": DeliveryAttempts,
-                "alerts": Alerts}
+                "alerts": Alerts,
+                "alert_steps": AlertSteps}

@@ -13,7 +13,9 @@ class NotificationsQuery(Schema):
 
 class AlertsQuery(Schema):
     site_id = fields.String()
-    status = fields.String(validate=OneOf(ALERT_STATUSES))
+    # unrouted: open alerts that reached nobody (no staff, no channel, no contact configured,
+    # scheduling unreachable, or every delivery failed).
+    status = fields.String(validate=OneOf(ALERT_STATUSES + ("unrouted",)))
     # Not shared.fields.whole: a query string carries "100", which a strict integer refuses.
     limit = fields.Integer(load_default=100, validate=Range(min=1, max=500))
 
@@ -47,6 +49,14 @@ class NotificationsOut(Schema):
     notifications = fields.List(fields.Nested(MessageOut))
 
 
+class AlertStepOut(Schema):
+    escalation_level = fields.Integer()
+    reason = fields.String(metadata={"description": "raised, nobody_reached, not_acknowledged, delivery_failed"})
+    at = fields.AwareDateTime()
+    recipients = fields.Integer()
+    unreached_reason = fields.String(allow_none=True)
+
+
 class AlertOut(Schema):
     id = fields.String()
     site_id = fields.String()
@@ -60,6 +70,16 @@ class AlertOut(Schema):
     acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
     cause_event_id = fields.String()
+    referral_id = fields.String(allow_none=True)
+    kind = fields.String(metadata={"description": "care_team_alert, or cssrs_due (the screener is due)"})
+    escalation_level = fields.Integer(metadata={
+        "description": "0 care team, 1 the site's escalation contact, 2 the site lead"})
+    escalate_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "When it goes up a tier unless acknowledged; null at the last tier"})
+    unrouted_reason = fields.String(allow_none=True, metadata={
+        "description": "Set while it reached nobody: no_staff, no_channel, no_contact_configured, "
+                       "care_team_unavailable, delivery_failed"})
+    steps = fields.List(fields.Nested(AlertStepOut))
 
 
 class AlertsOut(Schema):

@@ -14,8 +14,10 @@ from services.notifications import commands as c, views
 from services.notifications.dependencies import Channels, ContactBook, ContactsProxy, dispatch_timer
 from services.notifications.dispatch import Dispatcher
 from services.notifications.domain.delivery import DeliverySettings
+from services.notifications.domain.escalation import EscalationSettings
 from services.notifications.domain.messages import Planned
 from services.notifications.errors import ERRORS
+from services.notifications.metrics import alert_metrics
 from services.notifications.models import Base
 from services.notifications.repositories import REPOSITORIES
 from services.notifications.schemas import (AlertOut, AlertsOut, AlertsQuery, DispatchIn,
@@ -58,7 +60,7 @@ class NotificationsService(PlatformService):
 
     @consumes("outcomes", "RiskFlagRaised")
     def alert_care_team_of_risk(self, event):
-        command = c.AlertOnRisk(event, utcnow())
+        command = c.AlertOnRisk(event, utcnow(), self._escalation())
         with self.db.unit_of_work() as uow:
             planned = alerts.alert_on_risk_flag(command, uow)
         self._send_now(planned, command.now)
@@ -90,6 +92,16 @@ class NotificationsService(PlatformService):
 
     # -- reads and acknowledgement ------------------------------------------------------
 
+    @api("GET", "/metrics", public=True, summary="Prometheus metrics, with unrouted alerts")
+    def prometheus_metrics(self, request):
+        """The kit's metrics, and from this service's database: open alerts that reached nobody
+        (a gauge) and routing steps that reached nobody, by reason (a counter: steps are kept)."""
+        with self.db.unit_of_work() as uow:
+            open_unrouted = uow.alerts.unrouted_open_count()
+            by_reason = uow.alert_steps.unreached_counts()
+        alert_metrics(self.metrics).update(open_unrouted, by_reason)
+        return super().prometheus_metrics(request)
+
     @api("GET", "/notifications", query=NotificationsQuery, roles=CARE_TEAM, response=NotificationsOut,
          summary="A patient's messages: scheduled, sent, skipped and failed, with their times")
     def list_notifications(self, request):
@@ -106,14 +118,14 @@ class NotificationsService(PlatformService):
         command = c.ListAlerts(request.caller, request.caller.site_filter(query.get("site_id"), self.config["SITES"]),
                                query.get("status"), query["limit"])
         with self.db.unit_of_work() as uow:
-            return views.alerts_view(alerts.list_alerts(command, uow))
+            return views.alerts_view(*alerts.list_alerts(command, uow))
 
     @api("POST", "/alerts/<string:alert_id>/acknowledge", roles=CARE_TEAM, response=AlertOut,
          summary="Acknowledge an alert (again: no change)")
     def acknowledge_alert(self, request, alert_id):
         with self.db.unit_of_work() as uow:
-            alert = alerts.acknowledge_alert(c.AcknowledgeAlert(request.caller, alert_id, utcnow()), uow)
-        return views.alert_view(alert)
+            alert, steps = alerts.acknowledge_alert(c.AcknowledgeAlert(request.caller, alert_id, utcnow()), uow)
+            return views.alert_view(alert, steps)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -123,7 +135,8 @@ class NotificationsService(PlatformService):
         return c.ChangeBooking(event, utcnow(), self.rules["notifications"], zone)
 
     def _reach_patient(self, use_case, event) -> None:
-        command = c.ReachPatient(event, utcnow(), self.rules["notifications"], self._zone(event))
+        command = c.ReachPatient(event, utcnow(), self.rules["notifications"], self._zone(event),
+                                 self._escalation())
         with self.db.unit_of_work() as uow:
             planned = use_case(command, uow)
         self._send_now(planned, command.now)
@@ -131,7 +144,12 @@ class NotificationsService(PlatformService):
     def _dispatcher(self) -> Dispatcher:
         settings = DeliverySettings.from_section(self.config["NOTIFICATION_DELIVERY"])
         contacts = ContactBook(self.intake, self.scheduling, settings.rpc_timeout_s)
-        return Dispatcher(self.db, contacts, self.channels, self.config["SITES"], settings)
+        return Dispatcher(self.db, contacts, self.channels, self.config["SITES"], settings,
+                          self._escalation())
+
+    def _escalation(self) -> EscalationSettings:
+        return EscalationSettings(self.config.get("ESCALATION"), self.rules["notifications"],
+                                  site_zones(self.config))
 
     def _send_now(self, planned: Planned, now) -> None:
         """Alerts go at once; a patient message due now too. What fails here the timer retries."""

@@ -75,9 +75,10 @@ class Delivery:
     rendered: templates.Rendered
 
 
-def staff_delivery(message, care_team: dict | None, enabled, site: dict) -> Delivery | Skip:
-    """A staff alert message: to the staff member and channel routing chose when it was stored."""
-    staff = routing.find_staff(care_team, message.recipient_id)
+def staff_delivery(message, care_team: dict | None, enabled, site: dict, configured=()) -> Delivery | Skip:
+    """A staff alert message: to the staff member (or configured escalation contact) and channel
+    routing chose when it was stored."""
+    staff = routing.find_staff(care_team, message.recipient_id, configured)
     address = routing.address_for(staff, message.channel) if staff else None
     if not address or message.channel not in enabled:
         return Skip(RECIPIENT_UNAVAILABLE)

@@ -17,10 +17,16 @@ ALERT_REASON_OF_RISK = {"phq9_item9": "risk", "reliable_deterioration": "deterio
 MISSED_SESSIONS = "missed_sessions"
 
 
+CARE_TEAM_ALERT, CSSRS_DUE = "care_team_alert", "cssrs_due"  # the alert's kind: its staff message
+# Why a routing step reached nobody (the alert's unrouted_reason, the metrics' reason label).
+NO_STAFF, NO_CHANNEL = "no_staff", "no_channel"
+
+
 @dataclass(frozen=True)
 class AlertPlan:
     reason: str
     level: str
+    kind: str = CARE_TEAM_ALERT
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,12 @@ class StaffDelivery:
 
 def alert_for_risk_flag(level: str, risk_reason: str) -> AlertPlan:
     return AlertPlan(ALERT_REASON_OF_RISK.get(risk_reason, "risk"), level)
+
+
+def alert_for_care_team_assessment(instrument: str) -> AlertPlan:
+    """An instrument the care team asks (the C-SSRS screener after a positive item 9): the care
+    team is told at once, as for a high risk, and the patient is not messaged."""
+    return AlertPlan("risk", "high", CSSRS_DUE if instrument == "cssrs" else CARE_TEAM_ALERT)
 
 
 def alert_for_missed_sessions(excused: bool, consecutive_missed: int, rules: dict) -> AlertPlan | None:
@@ -51,17 +63,21 @@ def staff_channels(staff: dict, enabled=(EMAIL, SMS)) -> list[str]:
 
 
 def alert_recipients(plan: AlertPlan, care_team: dict | None, enabled=(EMAIL, SMS)) -> list[StaffDelivery]:
-    """High: every on-call staff member by every channel they have, at once.
-    Otherwise: the patient's primary clinician, or the on-call staff when there is none,
-    by one channel each (email first)."""
+    """High: every on-call staff member and the patient's primary clinician, by every channel
+    they have, at once. Otherwise: the primary clinician when they have a usable channel, else the
+    on-call staff, by one channel each (email first)."""
     care_team = care_team or {}
-    on_call = care_team.get("on_call") or []
-    if plan.level == "high":
-        return [StaffDelivery(s["staff_id"], channel, tuple(s.get("languages") or ()))
-                for s in on_call for channel in staff_channels(s, enabled)]
+    on_call = [s for s in care_team.get("on_call") or [] if s]
     primary = care_team.get("primary_clinician")
+    if plan.level == "high":
+        return [delivery for staff in _unique(on_call + [primary])
+                for delivery in contact_deliveries(staff, enabled)]
+    if primary and staff_channels(primary, enabled):
+        chosen = [primary]
+    else:
+        chosen = on_call
     deliveries = []
-    for staff in [primary] if primary else on_call:
+    for staff in _unique(chosen):
         channels = staff_channels(staff, enabled)
         if channels:
             deliveries.append(StaffDelivery(staff["staff_id"], channels[0],
@@ -69,9 +85,35 @@ def alert_recipients(plan: AlertPlan, care_team: dict | None, enabled=(EMAIL, SM
     return deliveries
 
 
-def find_staff(care_team: dict | None, staff_id: str) -> dict | None:
+def contact_deliveries(contact: dict | None, enabled=(EMAIL, SMS)) -> list[StaffDelivery]:
+    """One staff member or configured contact, by every channel they have."""
+    if not contact:
+        return []
+    return [StaffDelivery(contact["staff_id"], channel, tuple(contact.get("languages") or ()))
+            for channel in staff_channels(contact, enabled)]
+
+
+def unreachable_reason(care_team: dict | None) -> str:
+    """Why alert_recipients found nobody: no staff at all, or staff without a usable channel."""
     care_team = care_team or {}
-    candidates = list(care_team.get("on_call") or []) + [care_team.get("primary_clinician")]
+    if not (care_team.get("on_call") or care_team.get("primary_clinician")):
+        return NO_STAFF
+    return NO_CHANNEL
+
+
+def _unique(staff_list) -> list[dict]:
+    seen, unique = set(), []
+    for staff in staff_list:
+        if staff and staff["staff_id"] not in seen:
+            seen.add(staff["staff_id"])
+            unique.append(staff)
+    return unique
+
+
+def find_staff(care_team: dict | None, staff_id: str, extra=()) -> dict | None:
+    """A care-team member, or one of ``extra`` (the site's configured escalation contacts)."""
+    care_team = care_team or {}
+    candidates = list(extra) + list(care_team.get("on_call") or []) + [care_team.get("primary_clinician")]
     return next((s for s in candidates if s and s.get("staff_id") == staff_id), None)
 
 

@@ -17,6 +17,7 @@ ASSESSMENT_DUE = "assessment_due"
 PROGRAM_COMPLETED = "program_completed"
 AFTERCARE_CHECKIN = "aftercare_checkin"
 CARE_TEAM_ALERT = "care_team_alert"
+CSSRS_DUE = "cssrs_due"  # a safety screener the care team asks is due: no instrument named
 
 _TEXTS = {
     "en": {
@@ -37,6 +38,9 @@ _TEXTS = {
         CARE_TEAM_ALERT: ("{urgency} care-team alert at {site}",
                           "{urgency} care-team alert {alert_id} at {site}. Please open it in the "
                           "IOP console and acknowledge it."),
+        CSSRS_DUE: ("Safety follow-up due at {site}",
+                    "A safety follow-up is due now for a patient at {site} (alert {alert_id}). "
+                    "Please open it in the IOP console and acknowledge it."),
     },
     "es": {
         SESSION_REMINDER: ("Recordatorio de cita",
@@ -56,6 +60,9 @@ _TEXTS = {
         CARE_TEAM_ALERT: ("Alerta {urgency} del equipo de atención en {site}",
                           "Alerta {urgency} {alert_id} del equipo de atención en {site}. Ábrala "
                           "en la consola IOP y confírmela."),
+        CSSRS_DUE: ("Seguimiento de seguridad pendiente en {site}",
+                    "Hay un seguimiento de seguridad pendiente ahora para un paciente en {site} "
+                    "(alerta {alert_id}). Ábrala en la consola IOP y confírmela."),
     },
 }
 

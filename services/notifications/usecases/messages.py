@@ -8,6 +8,8 @@ from services.notifications.domain.messages import Planned
 from services.notifications.models import Message
 from services.notifications.usecases.alerts import raise_alert
 
+CARE_TEAM = "care_team"  # shared.enums.RESPONDENTS
+
 
 def reach_out_after_missed_session(command: ReachPatient, uow) -> Planned:
     """An unexcused absence: a check-in to the patient; enough in a row: an alert too."""
@@ -16,11 +18,19 @@ def reach_out_after_missed_session(command: ReachPatient, uow) -> Planned:
         planned.add(_plan_patient_message(uow, command, templates.MISSED_SESSION_CHECKIN))
     plan = routing.alert_for_missed_sessions(data["excused"], data["consecutive_missed"], command.rules)
     if plan is not None:
-        planned.add(alert=raise_alert(uow, command.event, plan, command.now))
+        planned.add(alert=raise_alert(uow, command.event, plan, command.now, command.escalation))
     return planned
 
 
 def ask_to_complete_assessment(command: ReachPatient, uow) -> Planned:
+    """The patient is asked to fill it in; an instrument the care team asks (AssessmentDue v2
+    ``respondent: care_team``, the C-SSRS screener) alerts the care team instead, and the patient
+    gets no message."""
+    data = command.event.data
+    if data.get("respondent") == CARE_TEAM:
+        plan = routing.alert_for_care_team_assessment(data["instrument"])
+        return Planned().add(alert=raise_alert(uow, command.event, plan, command.now, command.escalation,
+                                               data.get("referral_id")))
     return Planned().add(_plan_patient_message(uow, command, templates.ASSESSMENT_DUE))
 
 

@@ -24,13 +24,30 @@ def test_acknowledging_twice_keeps_the_first_acknowledgement():
     assert (alert.status, alert.acknowledged_by, alert.acknowledged_at) == ("acknowledged", "first", NOW)
 
 
-def test_an_alert_that_reached_nobody_stays_unrouted():
-    alert = SimpleNamespace(routed_at=None, recipients=0)
+def test_a_step_that_reached_nobody_leaves_the_alert_unrouted_until_one_reaches_somebody():
+    alert = SimpleNamespace(status="open", routed_at=None, recipients=0, unrouted_reason=None)
 
-    alerts.mark_routed(alert, 0, NOW)
-    assert (alert.routed_at, alert.recipients) == (None, 0)
-    alerts.mark_routed(alert, 2, NOW)
-    assert (alert.routed_at, alert.recipients) == (NOW, 2)
+    alerts.mark_reached(alert, 0, NOW, "no_staff", reached_before=False, care_team_step=True)
+    assert (alert.routed_at, alert.recipients, alert.unrouted_reason) == (NOW, 0, "no_staff")
+    assert alerts.is_unrouted(alert)
+    later = NOW + timedelta(minutes=1)
+    alerts.mark_reached(alert, 2, later, None, reached_before=False, care_team_step=False)
+    assert (alert.routed_at, alert.recipients, alert.unrouted_reason) == (NOW, 2, None)
+    assert not alerts.is_unrouted(alert)
+
+
+def test_a_step_that_reached_nobody_after_an_earlier_one_reached_somebody_is_not_unrouted():
+    alert = SimpleNamespace(status="open", routed_at=NOW, recipients=2, unrouted_reason=None)
+
+    alerts.mark_reached(alert, 0, NOW, "no_contact_configured", reached_before=True, care_team_step=False)
+
+    assert alert.unrouted_reason is None and alert.recipients == 2
+
+
+def test_an_acknowledged_alert_is_never_listed_as_unrouted():
+    alert = SimpleNamespace(status="acknowledged", unrouted_reason="no_staff")
+
+    assert not alerts.is_unrouted(alert)
 
 
 def test_message_key_names_cause_template_and_recipient():

@@ -23,17 +23,62 @@ def deliveries(plan, team, enabled=("email", "sms")):
 
 # -- alerts --------------------------------------------------------------------------------
 
-def test_high_risk_alerts_every_on_call_member_by_every_channel_they_have():
+def test_high_risk_alerts_every_on_call_member_and_the_primary_clinician_by_every_channel():
     plan = routing.alert_for_risk_flag("high", "phq9_item9")
 
     assert plan == routing.AlertPlan("risk", "high")
-    assert deliveries(plan, TEAM) == {("a", "email"), ("a", "sms"), ("b", "sms")}
+    assert deliveries(plan, TEAM) == {("a", "email"), ("a", "sms"), ("b", "sms"),
+                                      ("t", "email"), ("t", "sms")}
 
 
 def test_high_risk_uses_only_the_channels_this_service_can_send_by():
     plan = routing.alert_for_risk_flag("high", "phq9_item9")
 
-    assert deliveries(plan, TEAM, enabled=("email",)) == {("a", "email")}
+    assert deliveries(plan, TEAM, enabled=("email",)) == {("a", "email"), ("t", "email")}
+
+
+def test_high_risk_with_nobody_on_call_reaches_the_primary_clinician():
+    plan = routing.alert_for_risk_flag("high", "phq9_item9")
+
+    assert deliveries(plan, {**TEAM, "on_call": []}) == {("t", "email"), ("t", "sms")}
+
+
+def test_high_risk_reaches_a_primary_clinician_who_is_also_on_call_once_per_channel():
+    plan = routing.alert_for_risk_flag("high", "phq9_item9")
+    team = {"on_call": [THERAPIST], "primary_clinician": THERAPIST}
+
+    assert [(d.staff_id, d.channel) for d in routing.alert_recipients(plan, team)] == [
+        ("t", "email"), ("t", "sms")]
+
+
+def test_moderate_risk_with_a_primary_clinician_without_a_channel_goes_to_on_call():
+    plan = routing.alert_for_risk_flag("moderate", "phq9_item9")
+    silent = {**THERAPIST, "email": None, "phone": None}
+
+    assert deliveries(plan, {**TEAM, "primary_clinician": silent}) == {("a", "email"), ("b", "sms")}
+
+
+def test_why_nobody_was_reachable_no_staff_or_no_channel():
+    plan = routing.alert_for_risk_flag("high", "phq9_item9")
+    silent = {"staff_id": "s", "email": None, "phone": None}
+    no_channel = {"on_call": [silent], "primary_clinician": {**silent, "staff_id": "p"}}
+
+    assert deliveries(plan, no_channel) == set()
+    assert routing.unreachable_reason(no_channel) == "no_channel"
+    assert routing.unreachable_reason({"on_call": [], "primary_clinician": None}) == "no_staff"
+    assert routing.unreachable_reason(None) == "no_staff"
+    # Only the channels this service sends by count: an SMS-only team without SMS has no channel.
+    sms_only = {"on_call": [ON_CALL_B], "primary_clinician": None}
+    assert deliveries(plan, sms_only, enabled=("email",)) == set()
+    assert routing.unreachable_reason(sms_only) == "no_channel"
+
+
+def test_a_cssrs_due_for_the_care_team_alerts_them_as_a_high_risk_does():
+    plan = routing.alert_for_care_team_assessment("cssrs")
+
+    assert plan == routing.AlertPlan("risk", "high", "cssrs_due")
+    assert deliveries(plan, TEAM) == {("a", "email"), ("a", "sms"), ("b", "sms"),
+                                      ("t", "email"), ("t", "sms")}
 
 
 def test_moderate_risk_goes_to_the_primary_clinician_by_one_channel():
