@@ -42,6 +42,7 @@ run: install topology migrate
 test: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-compose.sh
+	bash scripts/ensure-postgres.sh
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -11,10 +11,12 @@ import eventlet
 
 eventlet.monkey_patch()  # first, before anything imports socket or threading
 
+import os  # noqa: E402
+
 import pytest  # noqa: E402
 
 from demo.launch import Broker  # noqa: E402
-from tests.support.databases import DatabaseFactory  # noqa: E402
+from tests.support.databases import DEFAULT_POSTGRES_URL, DatabaseFactory  # noqa: E402
 from tests.support.events import EventSubscriber  # noqa: E402
 from tests.support.platform import PlatformHarness  # noqa: E402
 
@@ -38,10 +40,27 @@ def database_factory(tmp_path_factory):
     factory.drop_all()
 
 
+@pytest.fixture(scope="session")
+def postgres_database_factory(tmp_path_factory):
+    """Databases on PostgreSQL whatever the run's default, for tests of PostgreSQL itself."""
+    factory = DatabaseFactory(tmp_path_factory.mktemp("pg-databases"),
+                              os.environ.get("IOP_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL)
+    yield factory
+    factory.drop_all()
+
+
 @pytest.fixture
 def platform(amqp_uri, broker, database_factory, container_factory):
     """Starts services in-process, each with its own fresh database, on the test's vhost."""
     harness = PlatformHarness(amqp_uri, broker, database_factory, container_factory)
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture
+def postgres_platform(amqp_uri, broker, postgres_database_factory, container_factory):
+    """The platform harness with every database on PostgreSQL."""
+    harness = PlatformHarness(amqp_uri, broker, postgres_database_factory, container_factory)
     yield harness
     harness.stop()
 

@@ -14,12 +14,16 @@ from pathlib import Path
 from shared.migrations import upgrade
 
 
+# Tests of PostgreSQL's own behaviour run on it in every run, the SQLite one included.
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432"
+
+
 class DatabaseFactory:
     """Fresh databases per test, cloned from a template migrated once per service and run."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, postgres_url: str | None = None):
         self.folder = folder
-        self.postgres_url = os.environ.get("IOP_TEST_POSTGRES_URL")
+        self.postgres_url = postgres_url or os.environ.get("IOP_TEST_POSTGRES_URL")
         self._templates: dict[str, str] = {}
         self._created: list[str] = []
         self.run_id = uuid.uuid4().hex[:8]
