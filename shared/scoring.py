@@ -310,6 +310,30 @@ class Instruments:
                 level = rule["level"]
         return level
 
+    def item9_levels(self) -> list[Mapping[str, Any]]:
+        """The PHQ-9 item-9 risk rules, ascending: {min, level}."""
+        return list(self._rules["risk"]["item9"])
+
+    def self_harm_item(self, instrument: str) -> int | None:
+        """1-based position of the instrument's self-harm item; None when it has none."""
+        return self._spec(instrument).get("self_harm_item")
+
+    def item_range(self, instrument: str) -> tuple[int, int]:
+        spec = self._spec(instrument)
+        return spec["item_min"], spec["item_max"]
+
+    def cssrs_flag_level(self, risk_level: str | None) -> str | None:
+        """Level of the flag a C-SSRS screener risk level raises (clinical.yaml risk.cssrs); None: none."""
+        return self._rules["risk"]["cssrs"].get(risk_level) if risk_level else None
+
+    def safety_follow_up(self, item9: int | None) -> Mapping[str, Any] | None:
+        """The follow-up a PHQ-9 item-9 answer puts due (clinical.yaml risk.follow_up: the C-SSRS for
+        the care team, at once); None when the answer is not positive."""
+        rule = self._rules["risk"]["follow_up"]
+        if item9 is None or item9 < rule["after_item9_at_least"]:
+            return None
+        return rule
+
     def triage(self, phq9: Any, gad7: Any, pcl5: Any = None) -> Triage:
         """Recommendation at referral from the screening answers (handbook: screening triage)."""
         screening = {"phq9": phq9, "gad7": gad7}
