@@ -36,7 +36,8 @@ class ScoredAssessment:
 
     @property
     def is_baseline(self) -> bool:
-        return self.complete and self.baseline_score is None
+        """The first complete score of a measure; a C-SSRS screen is never a baseline."""
+        return self.complete and self.instrument != CSSRS and self.baseline_score is None
 
     @property
     def item9_flag(self) -> RiskFlag | None:
