@@ -59,3 +59,23 @@ def test_a_positive_item_nine_puts_the_cssrs_due_for_the_care_team_at_once(item9
         assert (rule["instrument"], rule["respondent"], rule["due_after_days"]) == ("cssrs", "care_team", 0)
     else:
         assert rule is None
+
+
+@pytest.mark.parametrize("body, item9", [
+    ({"instrument": "phq9", "responses": [0, 0, 0, 7, 0, 0, 0, 0, 2]}, 2),
+    ({"instrument": "phq9", "responses": [None] * 8 + [1, 0]}, 1),  # a wrong count keeps its 9th answer
+    ({"instrument": "phq9", "responses": [0] * 8 + [3]}, 3),
+    ({"instrument": "phq9", "responses": [0] * 8 + [0]}, None),
+    ({"instrument": "phq9", "responses": [0] * 8 + [4]}, None),
+    ({"instrument": "phq9", "responses": [0] * 8 + [True]}, None),
+    ({"instrument": "phq9", "responses": [0] * 8 + ["2"]}, None),
+    ({"instrument": "phq9", "responses": [2] * 8}, None),
+    ({"instrument": "phq9", "responses": "222222222"}, None),
+    ({"instrument": "gad7", "responses": [0] * 8 + [2]}, None),
+    ({"responses": [0] * 8 + [2]}, None),
+    ([0] * 9, None),
+])
+def test_a_refused_body_keeps_only_a_valid_positive_phq9_item_nine(body, item9):
+    from services.outcomes.domain.scoring import refused_item9
+
+    assert refused_item9(body, INSTRUMENTS) == item9
