@@ -32,7 +32,8 @@ def compute_summary(uow: UnitOfWork, episode: Episode, zone: ZoneInfo, instrumen
     """The figures as they stand; scores after the episode's end (the follow-up) are not counted."""
     scores: dict[str, list[int]] = {}
     for assessment in uow.assessments.of_episode(episode.enrollment_id):
-        if within_episode(episode.ended_on, local_day(assessment.administered_at, zone)):
+        if assessment.complete and within_episode(episode.ended_on,
+                                                  local_day(assessment.administered_at, zone)):
             scores.setdefault(assessment.instrument, []).append(assessment.total_score)
     return (outcome_summary.attendance(uow.attendance.statuses(episode.enrollment_id), reported_rate),
             outcome_summary.measures(instruments, uow.episodes.screening_totals(episode.enrollment_id),
