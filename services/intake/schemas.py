@@ -81,7 +81,11 @@ class ReferralIn(Schema):
 class PlanIn(Schema):
     group_sessions_per_week = whole(0, 7, required=True)
     individual_sessions_per_week = whole(0, 7, required=True)
-    family_sessions_per_month = whole(0, 8, required=True)
+    # The event catalog's bound; the bookable count (calendar.weeks_per_month ×
+    # program.family_sessions_max_per_week, 4 by default) is the enrollment use case's check.
+    family_sessions_per_month = whole(0, 8, required=True, metadata={"description": (
+        "At most calendar.weeks_per_month × program.family_sessions_max_per_week of the "
+        "clinical rules (4 by default): what the scheduler books.")})
     education_sessions_per_week = whole(0, 7, required=True)
 
 

@@ -5,14 +5,13 @@ these functions choose.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.scheduling.domain.occurrences import Occurrence, clashes, local_to_utc
 
-# The core group of each track (handbook CLINICAL.md, from the program's design).
-CORE_GROUP = {"depression": "cbt_group", "anxiety": "mbsr_group", "trauma": "trauma_group"}
 SLOT_STEP_MINUTES = 30  # individual and family appointments start on the half hour
 
 
@@ -55,8 +54,10 @@ class TherapistChoice:
     slots: list[Slot]
 
 
-def core_modality_first(track: str, options: list[SeriesOption]) -> list[SeriesOption]:
-    core = CORE_GROUP.get(track)
+def core_modality_first(track: str, options: list[SeriesOption],
+                        core_group: Mapping[str, str]) -> list[SeriesOption]:
+    """The track's core group first (clinical.yaml `program.core_group`; handbook CLINICAL.md)."""
+    core = core_group.get(track)
     return sorted(options, key=lambda o: o.modality != core)  # stable: keeps the caller's order
 
 

@@ -19,7 +19,7 @@ def book_appointments(uow, enrollment: Enrollment, kind: str, days: list[date],
                       ctx: BookingContext) -> None:
     """Weekly slots on ``days`` with the first therapist free for both (SessionScheduled each)."""
     modality, _ = APPOINTMENTS[kind]
-    count = weekly_appointments(enrollment.plan, kind)
+    count = weekly_appointments(enrollment.plan, kind, ctx.program)
     if count <= 0 or not days:
         return
     zone = ctx.zone(enrollment.site_id)

@@ -5,7 +5,12 @@ from zoneinfo import ZoneInfo
 from services.scheduling.domain.occurrences import weekly_occurrences
 from services.scheduling.domain.placement import (SeriesOption, TherapistOption, choose_series,
                                                   choose_therapist, core_modality_first, speaks)
-from services.scheduling.domain.program import family_days, program_days
+from services.scheduling.domain.program import family_days, program_days, weekly_appointments
+from shared.clinical import load_clinical_rules
+
+RULES = load_clinical_rules()
+PROGRAM = RULES["program"]
+FAMILY = (RULES["calendar"]["weeks_per_month"], PROGRAM["family_sessions_max_per_week"])
 
 NEW_YORK = ZoneInfo("America/New_York")
 START, END = date(2026, 3, 2), date(2026, 3, 15)   # two weeks from a Monday
@@ -65,7 +70,7 @@ def test_unmet_count_is_reported_when_no_series_fits():
 
 def test_the_tracks_core_group_comes_first():
     options = [series("dbt", [MON], modality="dbt_skills_group"), series("cbt", [TUE])]
-    ordered = core_modality_first("depression", options)
+    ordered = core_modality_first("depression", options, PROGRAM["core_group"])
     assert [o.series_id for o in ordered] == ["cbt", "dbt"]
     assert choose_series(ordered, 1, []).join == ["cbt"]
 
@@ -138,10 +143,26 @@ def test_language_match_is_on_the_primary_subtag():
 
 
 def test_family_sessions_spread_over_each_four_weeks():
-    weeks = sorted({(d - START).days // 7 for d in family_days(START, 8, 2)})
+    weeks = sorted({(d - START).days // 7 for d in family_days(START, 8, 2, *FAMILY)})
     assert weeks == [0, 2, 4, 6]
-    assert sorted({(d - START).days // 7 for d in family_days(START, 8, 1)}) == [0, 4]
-    assert family_days(START, 8, 0) == []
+    assert sorted({(d - START).days // 7 for d in family_days(START, 8, 1, *FAMILY)}) == [0, 4]
+    assert family_days(START, 8, 0, *FAMILY) == []
+
+
+def test_family_sessions_are_booked_at_most_once_a_week_and_four_per_four_weeks():
+    assert FAMILY == (4, 1)
+    every_week = sorted({(d - START).days // 7 for d in family_days(START, 8, 4, *FAMILY)})
+    assert every_week == list(range(8))
+    # More than a month of weeks holds cannot be booked: capped at one a week.
+    assert family_days(START, 8, 8, *FAMILY) == family_days(START, 8, 4, *FAMILY)
+    plan = {"individual_sessions_per_week": 2, "family_sessions_per_month": 4}
+    assert weekly_appointments(plan, "family", PROGRAM) == 1
+    assert weekly_appointments(plan, "individual", PROGRAM) == 2
+
+
+def test_a_longer_month_in_the_rules_spreads_family_sessions_over_it():
+    weeks = sorted({(d - START).days // 7 for d in family_days(START, 12, 2, 6, 1)})
+    assert weeks == [0, 3, 6, 9]
 
 
 def test_occurrence_in_the_past_is_not_offered():
