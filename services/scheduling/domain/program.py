@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,11 +24,18 @@ class BookingContext:
     zones: Mapping[str, ZoneInfo]  # each configured site's IANA zone
     program: Mapping  # clinical.yaml `program`
     calendar: Mapping  # clinical.yaml `calendar` (the length of a plan's month)
+    sites: Mapping = field(default_factory=dict)  # SITES configuration (own session durations)
 
     def zone(self, site_id: str) -> ZoneInfo:
         if site_id not in self.zones:
             raise UnknownSite(f"Site '{site_id}' is not configured here.")
         return self.zones[site_id]
+
+    def session_minutes(self, site_id: str, kind: str) -> int:
+        """The site's duration of an appointment kind: its own `session_minutes` over the
+        network's (`program.session_minutes`), as intake counts the plan's hours."""
+        own = (self.sites.get(site_id) or {}).get("session_minutes") or {}
+        return own.get(kind, self.program["session_minutes"][kind])
 
 
 def program_end(enrollment, zone: ZoneInfo) -> datetime:

@@ -26,9 +26,10 @@ def book_appointments(uow, enrollment: Enrollment, kind: str, days: list[date],
     since = bookable_from(enrollment, ctx.now, zone)
     choice = choose_therapist(therapist_options(uow, enrollment.site_id, since),
                               enrollment.preferred_language, days, count,
-                              ctx.program["session_minutes"][kind], zone,
+                              ctx.session_minutes(enrollment.site_id, kind), zone,
                               uow.sessions.patient_busy(enrollment.patient_id, since), since,
-                              current=enrollment.therapist_id)
+                              current=enrollment.therapist_id,
+                              step_minutes=ctx.calendar["appointment_step_minutes"])
     if choice is None:
         log.warning("no therapist slot free for a %s appointment at %s", kind, enrollment.site_id)
         return
