@@ -62,6 +62,8 @@ class Referral(Base):
     pcl5_total: Mapped[int | None] = mapped_column(Integer)
     recommendation: Mapped[str] = mapped_column(String(32))
     recommended_track: Mapped[str | None] = mapped_column(String(16))
+    # The screening's PHQ-9 item 9 risk level (shared.enums.RISK_LEVELS); None when it raised none.
+    risk_level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

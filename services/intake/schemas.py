@@ -15,7 +15,7 @@ from marshmallow.validate import Length, OneOf, Range, Regexp
 from shared import enums
 from shared.fields import day, language_tag, phone_number, text, uuid_string, whole
 
-from services.intake.domain.referrals import consent_errors
+from services.intake.domain.referrals import PHQ9_ITEM9, consent_errors
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
@@ -145,6 +145,11 @@ class ScoresOut(Schema):
     answers = fields.Dict(keys=fields.String())
 
 
+class RiskFlagOut(Schema):
+    level = fields.String(metadata={"enum": list(enums.RISK_LEVELS)})
+    reason = fields.String(metadata={"enum": [PHQ9_ITEM9]})
+
+
 class ReferralOut(Schema):
     referral_id = fields.String()
     patient_id = fields.String()
@@ -153,6 +158,10 @@ class ReferralOut(Schema):
     referred_on = fields.Date()
     recommendation = fields.String()
     recommended_track = fields.String(allow_none=True)
+    # The screening's PHQ-9 item 9 above 0, whatever the recommendation; null when it raised none.
+    risk_flag = fields.Nested(RiskFlagOut, allow_none=True, metadata={"description": (
+        "The risk the screening's PHQ-9 item 9 raised (1 moderate, 2 or more high), whatever "
+        "the recommendation; null for an item 9 of 0.")})
     screening = fields.Nested(ScoresOut)
     enrollment_id = fields.String(allow_none=True)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from services.intake.domain.attendance import meets_completion_rate
 from services.intake.domain.plans import plan_of
+from services.intake.domain.referrals import risk_flag
 
 
 def referral_view(record) -> dict:
@@ -11,6 +12,7 @@ def referral_view(record) -> dict:
             "site_id": referral.site_id, "source": referral.source,
             "referred_on": referral.referred_on, "recommendation": referral.recommendation,
             "recommended_track": referral.recommended_track,
+            "risk_flag": risk_flag(referral),
             "enrollment_id": record.enrollment_id,
             "screening": {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
                           "pcl5": referral.pcl5_total, "severities": record.severities,

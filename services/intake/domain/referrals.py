@@ -9,6 +9,9 @@ from shared.errors import InvalidFields
 from shared.scoring import Instruments, InvalidResponses, Triage
 
 
+PHQ9_ITEM9 = "phq9_item9"  # shared.enums.RISK_REASONS
+
+
 def triage_screening(instruments: Instruments, screening: Mapping) -> Triage:
     """The recommendation, or InvalidFields naming each bad item (`screening.phq9.3`)."""
     try:
@@ -55,6 +58,20 @@ def check_returning_patient(patient_site_id: str, site_id: str, consents: Mappin
             raise InvalidFields(errors)
 
 
+def screening_risk(instruments: Instruments, screening: Mapping) -> str | None:
+    """The risk level of the screening's PHQ-9 item 9 by the rule for assessments (clinical.yaml
+    `risk.item9`: 1 → moderate, ≥ 2 → high), whatever the triage; None for 0. Called once the
+    triage has accepted the answers."""
+    return instruments.item9_risk_level(screening["phq9"])
+
+
+def risk_flag(referral) -> dict | None:
+    """The flag the referral's answer shows; the outcomes service raises it (RiskFlagRaised)."""
+    if referral.risk_level is None:
+        return None
+    return {"level": referral.risk_level, "reason": PHQ9_ITEM9}
+
+
 def severities(instruments: Instruments, referral) -> dict[str, str | None]:
     totals = {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
               "pcl5": referral.pcl5_total}
@@ -67,4 +84,4 @@ def patient_referred(referral) -> dict:
     return {"referral_id": referral.id, "patient_id": referral.patient_id,
             "referred_on": referral.referred_on, "source": referral.source,
             "recommendation": referral.recommendation,
-            "recommended_track": referral.recommended_track}
+            "recommended_track": referral.recommended_track, "risk_level": referral.risk_level}

@@ -37,7 +37,8 @@ def refer_patient(command: ReferPatient, uow) -> ReferralRecord:
         phq9_answers=screening["phq9"], gad7_answers=screening["gad7"],
         pcl5_answers=screening["pcl5"], phq9_total=result.scores["phq9"],
         gad7_total=result.scores["gad7"], pcl5_total=result.scores["pcl5"],
-        recommendation=result.recommendation, recommended_track=result.recommended_track))
+        recommendation=result.recommendation, recommended_track=result.recommended_track,
+        risk_level=rules.screening_risk(command.instruments, screening)))
     uow.referrals.flush()
     uow.raise_event("PatientReferred", rules.patient_referred(referral),
                     site_id=referral.site_id, subject=referral.id)

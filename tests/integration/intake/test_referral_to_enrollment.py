@@ -15,7 +15,8 @@ def test_referral_is_triaged_and_published_without_identity(intake, subscriber):
     assert envelope["data"] == {
         "site_id": "riverside", "referral_id": referral["referral_id"],
         "patient_id": referral["patient_id"], "referred_on": "2026-11-02", "source": "primary_care",
-        "recommendation": "iop", "recommended_track": "depression"}
+        "recommendation": "iop", "recommended_track": "depression", "risk_level": None}
+    assert referral["risk_flag"] is None
     assert identifiers_in(envelope) == []
 
 

@@ -1,11 +1,15 @@
 """Triage boundaries not already covered by tests/unit/test_triage.py, and the referral's
 screening check, which reuses the instruments' validation."""
+from types import SimpleNamespace
+
 import pytest
 from marshmallow import ValidationError
 
-from services.intake.domain.referrals import triage_screening
+from services.intake.domain.referrals import (PHQ9_ITEM9, patient_referred, risk_flag,
+                                              screening_risk, triage_screening)
 from services.intake.schemas import ScreeningIn
 from shared.clinical import load_clinical_rules
+from shared.enums import RISK_REASONS
 from shared.errors import InvalidFields
 from tests.unit.test_triage import gad7, pcl5, phq9
 
@@ -53,3 +57,28 @@ def test_screening_schema_needs_phq9_and_gad7_but_not_pcl5():
         ScreeningIn().load({"phq9": phq9(0)})
     assert refused.value.messages == {"gad7": ["Missing data for required field."]}
     assert ScreeningIn().load({"phq9": phq9(0), "gad7": gad7(0)})["pcl5"] is None
+
+
+# -- risk at referral (PHQ-9 item 9, whatever the triage) --------------------------------------
+
+
+@pytest.mark.parametrize("item9, level", [(0, None), (1, "moderate"), (2, "high"), (3, "high")])
+def test_item_nine_at_referral_gets_the_assessment_risk_level(item9, level):
+    answers = [0, 0, 0, 0, 0, 0, 0, 0, item9]
+    assert screening_risk(INSTRUMENTS, {"phq9": answers, "gad7": [0] * 7, "pcl5": None}) == level
+
+
+def test_item_nine_at_one_with_low_totals_is_standard_outpatient_and_a_moderate_risk():
+    screening = {"phq9": [0, 0, 0, 0, 0, 0, 0, 0, 1], "gad7": [0] * 7, "pcl5": None}
+    assert screened(screening["phq9"], screening["gad7"]).recommendation == "standard_outpatient"
+    assert screening_risk(INSTRUMENTS, screening) == "moderate"
+
+
+def test_the_flag_is_shown_with_its_reason_and_published_as_a_level():
+    referral = SimpleNamespace(id="r", patient_id="p", referred_on=None, source="self",
+                               recommendation="higher_level_of_care", recommended_track=None,
+                               risk_level="high")
+    assert PHQ9_ITEM9 in RISK_REASONS
+    assert risk_flag(referral) == {"level": "high", "reason": "phq9_item9"}
+    assert patient_referred(referral)["risk_level"] == "high"
+    assert risk_flag(SimpleNamespace(risk_level=None)) is None
