@@ -14,6 +14,7 @@ from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from shared import enums
 from shared.fields import day, language_tag, phone_number, text, uuid_string, whole
+from shared.scoring import SEXES
 
 from services.intake.domain.referrals import PHQ9_ITEM9, consent_errors
 
@@ -31,6 +32,8 @@ class PatientIn(Schema):
     phone = phone_number(load_default=None, allow_none=True)
     preferred_language = language_tag(load_default="en")
     interpreter_needed = fields.Boolean(load_default=False)
+    # For the AUDIT-C cut point (4 for men, 3 for women; 3 when not recorded): optional.
+    sex = fields.String(load_default=None, allow_none=True, validate=OneOf(SEXES))
 
 
 class ScreeningIn(Schema):
@@ -40,6 +43,9 @@ class ScreeningIn(Schema):
     phq9 = fields.Raw(required=True)
     gad7 = fields.Raw(required=True)
     pcl5 = fields.Raw(load_default=None)
+    # Optional substance-use screens: AUDIT-C 3 items 0-4; DAST-10 10 answers as asked (1 yes, 0 no).
+    audit_c = fields.Raw(load_default=None)
+    dast10 = fields.Raw(load_default=None)
 
 
 class ConsentsIn(Schema):
@@ -141,6 +147,9 @@ class ScoresOut(Schema):
     phq9 = fields.Integer()
     gad7 = fields.Integer()
     pcl5 = fields.Integer(allow_none=True)
+    audit_c = fields.Integer(allow_none=True)
+    audit_c_positive = fields.Boolean(allow_none=True)
+    dast10 = fields.Integer(allow_none=True)
     severities = fields.Dict(keys=fields.String())
     answers = fields.Dict(keys=fields.String())
 
@@ -176,6 +185,7 @@ class PatientOut(Schema):
     phone = fields.String(allow_none=True)
     preferred_language = fields.String()
     interpreter_needed = fields.Boolean()
+    sex = fields.String(allow_none=True)
     consents = fields.Dict(keys=fields.String(), values=fields.Boolean())
     referral_ids = fields.List(fields.String())
     enrollment_ids = fields.List(fields.String())

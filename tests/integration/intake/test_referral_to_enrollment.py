@@ -41,7 +41,8 @@ def test_enrollment_publishes_patient_enrolled_with_ids_plan_and_scores_only(int
         "plan": {"group_sessions_per_week": 3, "individual_sessions_per_week": 1,
                  "family_sessions_per_month": 2, "education_sessions_per_week": 1},
         "preferred_language": "es",
-        "screening": {"phq9": 14, "gad7": 8, "pcl5": None, "screened_on": "2026-11-02"}}
+        "screening": {"phq9": 14, "gad7": 8, "pcl5": None, "screened_on": "2026-11-02",
+                      "audit_c": None, "audit_c_positive": None, "dast10": None}}
     assert identifiers_in(envelope) == []
 
 

@@ -6,7 +6,8 @@ import pytest
 from marshmallow import ValidationError
 
 from services.intake.domain.referrals import (PHQ9_ITEM9, patient_referred, risk_flag,
-                                              screening_risk, triage_screening)
+                                              screening_risk, substance_scores,
+                                              triage_screening)
 from services.intake.schemas import ScreeningIn
 from shared.clinical import load_clinical_rules
 from shared.enums import RISK_REASONS
@@ -82,3 +83,44 @@ def test_the_flag_is_shown_with_its_reason_and_published_as_a_level():
     assert risk_flag(referral) == {"level": "high", "reason": "phq9_item9"}
     assert patient_referred(referral)["risk_level"] == "high"
     assert risk_flag(SimpleNamespace(risk_level=None)) is None
+
+
+# -- substance-use screening at referral (AUDIT-C, DAST-10) ------------------------------------
+
+LOW = {"phq9": phq9(3), "gad7": gad7(3), "pcl5": None}
+
+
+@pytest.mark.parametrize("answers, sex, total, positive", [
+    ([1, 1, 1], None, 3, True),        # 3 when sex is not recorded
+    ([1, 1, 0], None, 2, False),
+    ([1, 1, 1], "female", 3, True),    # >= 3 for women
+    ([1, 1, 1], "male", 3, False),     # >= 4 for men
+    ([2, 1, 1], "male", 4, True),
+    ([4, 4, 4], "female", 12, True),
+    ([0, 0, 0], None, 0, False),
+])
+def test_audit_c_is_positive_at_the_cut_point_for_the_patient_s_sex(answers, sex, total, positive):
+    scores = substance_scores(INSTRUMENTS, {**LOW, "audit_c": answers}, sex)
+    assert (scores["audit_c"], scores["audit_c_positive"], scores["dast10"]) == (total, positive, None)
+
+
+@pytest.mark.parametrize("answers, total", [
+    ([0] * 10, 1),                              # item 3 answered "no" scores 1
+    ([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], 0),        # always able to stop: 0
+    ([1, 1, 0, 1, 1, 1, 1, 1, 1, 1], 10),
+    ([1, 1, 1, 0, 0, 0, 0, 0, 0, 0], 2),
+])
+def test_dast10_counts_the_answers_as_asked_with_item_three_reversed(answers, total):
+    scores = substance_scores(INSTRUMENTS, {**LOW, "dast10": answers}, None)
+    assert (scores["dast10"], scores["audit_c"], scores["audit_c_positive"]) == (total, None, None)
+
+
+def test_bad_substance_answers_are_named_with_the_other_instruments_at_once():
+    with pytest.raises(InvalidFields) as refused:
+        triage_screening(INSTRUMENTS, {"phq9": phq9(3), "gad7": [9] + [0] * 6, "pcl5": None,
+                                       "audit_c": [0, 5, 0], "dast10": [0] * 9})
+    assert set(refused.value.errors) == {"screening.gad7.0", "screening.audit_c.1",
+                                         "screening.dast10"}
+    with pytest.raises(InvalidFields) as refused:
+        triage_screening(INSTRUMENTS, {**LOW, "audit_c": [0, 0, True], "dast10": None})
+    assert set(refused.value.errors) == {"screening.audit_c.2"}
