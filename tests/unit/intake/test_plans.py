@@ -7,6 +7,7 @@ from services.intake.domain import plans as plan_rules
 from services.intake.domain.plans import (PlanOutsideIntensity, age_band, check_planned_weeks,
                                           check_plan_counts, session_minutes, week_hours)
 from shared.errors import InvalidFields
+from shared import clinical
 from shared.clinical import load_clinical_rules
 
 RULES = load_clinical_rules()
@@ -203,3 +204,11 @@ def test_planned_weeks_outside_the_configured_range_name_the_field(weeks):
         check_planned_weeks(weeks, {"min": 6, "max": 12, "default": 8})
     assert refused.value.errors == {"planned_weeks": [
         "Must be greater than or equal to 6 and less than or equal to 12."]}
+
+
+def test_a_rules_file_without_the_calendar_fails_at_load(tmp_path):
+    text = clinical.DEFAULT_PATH.read_text(encoding="utf-8").replace("\ncalendar:", "\nunused:")
+    path = tmp_path / "clinical.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="calendar"):
+        clinical.load_clinical_rules(path)
