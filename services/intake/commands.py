@@ -54,6 +54,7 @@ class EnrollPatient:
     plan: Mapping
     goals: tuple[str, ...]
     program: Mapping             # clinical rules, `program`
+    calendar: Mapping            # clinical rules, `calendar` (the length of a plan's month)
     sites: Mapping               # SITES configuration (session durations per site)
     today: Mapping               # site id → the site's local date now
     window: Mapping              # ENROLLMENT configuration (start and discharge windows)
@@ -73,6 +74,7 @@ class UpdatePlan:
     planned_weeks: int | None    # None: kept
     goals: tuple[str, ...] | None  # None: kept
     program: Mapping
+    calendar: Mapping
     sites: Mapping
 
 

@@ -7,7 +7,8 @@ from services.intake.domain.enrollments import AlreadyEnrolled, EnrollmentClosed
 from services.intake.domain.plans import PlanOutsideIntensity
 
 ERRORS = {
-    # 422 with weekly_hours, minimum_weekly_hours, partial_hospitalization_weekly_hours, age_band
+    # 422 with weekly_hours, lightest_week_hours, heaviest_week_hours, minimum_weekly_hours,
+    # partial_hospitalization_weekly_hours, age_band
     PlanOutsideIntensity: Unprocessable,
     # 422 with attendance_rate, attended, counted_sessions, required_rate
     CompletionRefused: Unprocessable,

@@ -27,6 +27,8 @@ class Patient(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     preferred_language: Mapped[str] = mapped_column(String(35))
     interpreter_needed: Mapped[bool] = mapped_column(Boolean)
+    # shared.scoring.SEXES, for the AUDIT-C cut point; None: not recorded.
+    sex: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -62,6 +64,15 @@ class Referral(Base):
     pcl5_total: Mapped[int | None] = mapped_column(Integer)
     recommendation: Mapped[str] = mapped_column(String(32))
     recommended_track: Mapped[str | None] = mapped_column(String(16))
+    # Optional substance-use screens: item answers and totals; AUDIT-C's screen result at the
+    # cut point for the patient's sex as recorded at referral. None: not administered.
+    audit_c_answers: Mapped[list | None] = mapped_column(JSON)
+    dast10_answers: Mapped[list | None] = mapped_column(JSON)
+    audit_c_total: Mapped[int | None] = mapped_column(Integer)
+    audit_c_positive: Mapped[bool | None] = mapped_column(Boolean)
+    dast10_total: Mapped[int | None] = mapped_column(Integer)
+    # The screening's PHQ-9 item 9 risk level (shared.enums.RISK_LEVELS); None when it raised none.
+    risk_level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -14,8 +14,9 @@ from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from shared import enums
 from shared.fields import day, language_tag, phone_number, text, uuid_string, whole
+from shared.scoring import SEXES
 
-from services.intake.domain.referrals import consent_errors
+from services.intake.domain.referrals import PHQ9_ITEM9, consent_errors
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
@@ -31,6 +32,8 @@ class PatientIn(Schema):
     phone = phone_number(load_default=None, allow_none=True)
     preferred_language = language_tag(load_default="en")
     interpreter_needed = fields.Boolean(load_default=False)
+    # For the AUDIT-C cut point (4 for men, 3 for women; 3 when not recorded): optional.
+    sex = fields.String(load_default=None, allow_none=True, validate=OneOf(SEXES))
 
 
 class ScreeningIn(Schema):
@@ -40,6 +43,9 @@ class ScreeningIn(Schema):
     phq9 = fields.Raw(required=True)
     gad7 = fields.Raw(required=True)
     pcl5 = fields.Raw(load_default=None)
+    # Optional substance-use screens: AUDIT-C 3 items 0-4; DAST-10 10 answers as asked (1 yes, 0 no).
+    audit_c = fields.Raw(load_default=None)
+    dast10 = fields.Raw(load_default=None)
 
 
 class ConsentsIn(Schema):
@@ -81,7 +87,11 @@ class ReferralIn(Schema):
 class PlanIn(Schema):
     group_sessions_per_week = whole(0, 7, required=True)
     individual_sessions_per_week = whole(0, 7, required=True)
-    family_sessions_per_month = whole(0, 8, required=True)
+    # The event catalog's bound; the bookable count (calendar.weeks_per_month ×
+    # program.family_sessions_max_per_week, 4 by default) is the enrollment use case's check.
+    family_sessions_per_month = whole(0, 8, required=True, metadata={"description": (
+        "At most calendar.weeks_per_month × program.family_sessions_max_per_week of the "
+        "clinical rules (4 by default): what the scheduler books.")})
     education_sessions_per_week = whole(0, 7, required=True)
 
 
@@ -137,8 +147,16 @@ class ScoresOut(Schema):
     phq9 = fields.Integer()
     gad7 = fields.Integer()
     pcl5 = fields.Integer(allow_none=True)
+    audit_c = fields.Integer(allow_none=True)
+    audit_c_positive = fields.Boolean(allow_none=True)
+    dast10 = fields.Integer(allow_none=True)
     severities = fields.Dict(keys=fields.String())
     answers = fields.Dict(keys=fields.String())
+
+
+class RiskFlagOut(Schema):
+    level = fields.String(metadata={"enum": list(enums.RISK_LEVELS)})
+    reason = fields.String(metadata={"enum": [PHQ9_ITEM9]})
 
 
 class ReferralOut(Schema):
@@ -149,6 +167,10 @@ class ReferralOut(Schema):
     referred_on = fields.Date()
     recommendation = fields.String()
     recommended_track = fields.String(allow_none=True)
+    # The screening's PHQ-9 item 9 above 0, whatever the recommendation; null when it raised none.
+    risk_flag = fields.Nested(RiskFlagOut, allow_none=True, metadata={"description": (
+        "The risk the screening's PHQ-9 item 9 raised (1 moderate, 2 or more high), whatever "
+        "the recommendation; null for an item 9 of 0.")})
     screening = fields.Nested(ScoresOut)
     enrollment_id = fields.String(allow_none=True)
 
@@ -163,6 +185,7 @@ class PatientOut(Schema):
     phone = fields.String(allow_none=True)
     preferred_language = fields.String()
     interpreter_needed = fields.Boolean()
+    sex = fields.String(allow_none=True)
     consents = fields.Dict(keys=fields.String(), values=fields.Boolean())
     referral_ids = fields.List(fields.String())
     enrollment_ids = fields.List(fields.String())

@@ -69,7 +69,8 @@ class IntakeService(PlatformService):
         command = commands.EnrollPatient(
             caller=request.caller, referral_id=body["referral_id"], track=body["track"],
             start_date=body["start_date"], planned_weeks=body["planned_weeks"], plan=body["plan"],
-            goals=tuple(body["goals"]), program=self.rules["program"], sites=self.config["SITES"],
+            goals=tuple(body["goals"]), program=self.rules["program"],
+            calendar=self.rules["calendar"], sites=self.config["SITES"],
             today=self._site_today(), window=self.config["ENROLLMENT"])
         with self.db.unit_of_work() as uow:
             return self._enrollment_view(enrollments.enroll_patient(command, uow), request.caller)
@@ -90,7 +91,8 @@ class IntakeService(PlatformService):
             caller=request.caller, enrollment_id=enrollment_id, plan=body["plan"],
             planned_weeks=body["planned_weeks"],
             goals=None if body["goals"] is None else tuple(body["goals"]),
-            program=self.rules["program"], sites=self.config["SITES"])
+            program=self.rules["program"], calendar=self.rules["calendar"],
+            sites=self.config["SITES"])
         with self.db.unit_of_work() as uow:
             return self._enrollment_view(enrollments.update_plan(command, uow), request.caller)
 

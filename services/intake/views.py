@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from services.intake.domain.attendance import meets_completion_rate
 from services.intake.domain.plans import plan_of
+from services.intake.domain.referrals import risk_flag
 
 
 def referral_view(record) -> dict:
@@ -11,11 +12,16 @@ def referral_view(record) -> dict:
             "site_id": referral.site_id, "source": referral.source,
             "referred_on": referral.referred_on, "recommendation": referral.recommendation,
             "recommended_track": referral.recommended_track,
+            "risk_flag": risk_flag(referral),
             "enrollment_id": record.enrollment_id,
             "screening": {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
-                          "pcl5": referral.pcl5_total, "severities": record.severities,
+                          "pcl5": referral.pcl5_total, "audit_c": referral.audit_c_total,
+                          "audit_c_positive": referral.audit_c_positive,
+                          "dast10": referral.dast10_total, "severities": record.severities,
                           "answers": {"phq9": referral.phq9_answers, "gad7": referral.gad7_answers,
-                                      "pcl5": referral.pcl5_answers}}}
+                                      "pcl5": referral.pcl5_answers,
+                                      "audit_c": referral.audit_c_answers,
+                                      "dast10": referral.dast10_answers}}}
 
 
 def patient_view(record) -> dict:
@@ -24,7 +30,7 @@ def patient_view(record) -> dict:
             "given_name": patient.given_name, "family_name": patient.family_name,
             "birth_date": patient.birth_date, "email": contact.email, "phone": contact.phone,
             "preferred_language": patient.preferred_language,
-            "interpreter_needed": patient.interpreter_needed,
+            "interpreter_needed": patient.interpreter_needed, "sex": patient.sex,
             "consents": {"treatment": consent.treatment, "email": consent.email, "sms": consent.sms},
             "referral_ids": record.referral_ids, "enrollment_ids": record.enrollment_ids}
 

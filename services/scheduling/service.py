@@ -147,7 +147,8 @@ class SchedulingService(PlatformService):
         return site_zones(self.config)
 
     def booking_context(self) -> BookingContext:
-        return BookingContext(now=self.clock(), zones=self.zones(), program=self.rules["program"])
+        return BookingContext(now=self.clock(), zones=self.zones(), program=self.rules["program"],
+                              calendar=self.rules["calendar"], sites=self.config["SITES"])
 
     def enrollment_event(self, event) -> EnrollmentEvent:
         return EnrollmentEvent(event, Caller.service(self.name), self.booking_context())

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from shared.enums import ATTENDANCE_STATUSES
 from shared.errors import InvalidFields
@@ -69,11 +70,18 @@ def check_completion(attendance: Attendance, required_rate: float,
     """A completed discharge needs the rate, or a clinician's override reason (kept with it)."""
     if meets_completion_rate(attendance, required_rate) or override_reason:
         return
-    rate = "no counted sessions" if attendance.rate is None else f"{attendance.rate:.0%}"
+    rate = "no counted sessions" if attendance.rate is None else shown_rate(attendance)
     raise CompletionRefused(
-        f"Completion needs an attendance rate of at least {required_rate:.0%}; it is {rate} "
+        f"Completion needs an attendance rate of at least {required_rate * 100:g} %; it is {rate} "
         f"({attendance.attended} of {attendance.counted} sessions). Give an override_reason to "
         "discharge as completed anyway.", attendance, required_rate)
+
+
+def shown_rate(attendance: Attendance) -> str:
+    """The rate as a person reads it: a percentage to one decimal, rounded down, so a rate under
+    the requirement never reads as meeting it (74.95 % is "74.9 %", not "75.0 %")."""
+    tenths = math.floor(Fraction(attendance.attended * 1000, attendance.counted))
+    return f"{tenths // 10}.{tenths % 10} %"
 
 
 def weeks_in_program(start_date: date, end_date: date) -> int:

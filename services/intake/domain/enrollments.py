@@ -92,7 +92,10 @@ def patient_enrolled(enrollment, version, referral, preferred_language: str) -> 
             "weekly_hours": version.weekly_hours, "plan": plan_of(version),
             "preferred_language": preferred_language,
             "screening": {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
-                          "pcl5": referral.pcl5_total, "screened_on": referral.referred_on}}
+                          "pcl5": referral.pcl5_total, "screened_on": referral.referred_on,
+                          "audit_c": referral.audit_c_total,
+                          "audit_c_positive": referral.audit_c_positive,
+                          "dast10": referral.dast10_total}}
 
 
 def treatment_plan_updated(enrollment, version) -> dict:

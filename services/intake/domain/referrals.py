@@ -9,12 +9,43 @@ from shared.errors import InvalidFields
 from shared.scoring import Instruments, InvalidResponses, Triage
 
 
+PHQ9_ITEM9 = "phq9_item9"  # shared.enums.RISK_REASONS
+
+
+# Optional substance-use screens at referral (handbook CLINICAL.md, Added instruments).
+SUBSTANCE_SCREENS = ("audit_c", "dast10")
+
+
 def triage_screening(instruments: Instruments, screening: Mapping) -> Triage:
-    """The recommendation, or InvalidFields naming each bad item (`screening.phq9.3`)."""
+    """The recommendation, or InvalidFields naming each bad item (`screening.phq9.3`,
+    `screening.audit_c.1`) of every instrument at once."""
+    errors = {}
+    for name in SUBSTANCE_SCREENS:
+        if screening.get(name) is not None:
+            try:
+                instruments.validate_responses(name, screening[name], field=f"screening.{name}")
+            except InvalidResponses as invalid:
+                errors.update(invalid.errors)
     try:
-        return instruments.triage(screening["phq9"], screening["gad7"], screening["pcl5"])
+        result = instruments.triage(screening["phq9"], screening["gad7"], screening["pcl5"])
     except InvalidResponses as invalid:
-        raise InvalidFields(invalid.errors) from None
+        raise InvalidFields({**invalid.errors, **errors}) from None
+    if errors:
+        raise InvalidFields(errors)
+    return result
+
+
+def substance_scores(instruments: Instruments, screening: Mapping, sex: str | None) -> dict:
+    """AUDIT-C total and its screen at the sex-specific cut point (the lower one when sex is not
+    recorded), DAST-10 total (question 3 reversed); None for a screen not administered. Called
+    once triage_screening has accepted the answers."""
+    audit_c = dast10 = positive = None
+    if screening.get("audit_c") is not None:
+        score = instruments.score("audit_c", screening["audit_c"], sex=sex)
+        audit_c, positive = score.total, score.positive
+    if screening.get("dast10") is not None:
+        dast10 = instruments.score("dast10", screening["dast10"]).total
+    return {"audit_c": audit_c, "audit_c_positive": positive, "dast10": dast10}
 
 
 def referral_date(site_id: str, referred_on: date | None, birth_date: date | None,
@@ -55,11 +86,29 @@ def check_returning_patient(patient_site_id: str, site_id: str, consents: Mappin
             raise InvalidFields(errors)
 
 
+def screening_risk(instruments: Instruments, screening: Mapping) -> str | None:
+    """The risk level of the screening's PHQ-9 item 9 by the rule for assessments (clinical.yaml
+    `risk.item9`: 1 → moderate, ≥ 2 → high), whatever the triage; None for 0. Called once the
+    triage has accepted the answers."""
+    return instruments.item9_risk_level(screening["phq9"])
+
+
+def risk_flag(referral) -> dict | None:
+    """The flag the referral's answer shows; the outcomes service raises it (RiskFlagRaised)."""
+    if referral.risk_level is None:
+        return None
+    return {"level": referral.risk_level, "reason": PHQ9_ITEM9}
+
+
 def severities(instruments: Instruments, referral) -> dict[str, str | None]:
+    """Each screen's band; AUDIT-C's is its screen result (`positive`, `negative`) as stored."""
     totals = {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
-              "pcl5": referral.pcl5_total}
-    return {name: None if total is None else instruments.severity(name, total)
-            for name, total in totals.items()}
+              "pcl5": referral.pcl5_total, "dast10": referral.dast10_total}
+    bands = {name: None if total is None else instruments.severity(name, total)
+             for name, total in totals.items()}
+    bands["audit_c"] = (None if referral.audit_c_positive is None
+                        else "positive" if referral.audit_c_positive else "negative")
+    return bands
 
 
 def patient_referred(referral) -> dict:
@@ -67,4 +116,4 @@ def patient_referred(referral) -> dict:
     return {"referral_id": referral.id, "patient_id": referral.patient_id,
             "referred_on": referral.referred_on, "source": referral.source,
             "recommendation": referral.recommendation,
-            "recommended_track": referral.recommended_track}
+            "recommended_track": referral.recommended_track, "risk_level": referral.risk_level}

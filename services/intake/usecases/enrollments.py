@@ -27,6 +27,7 @@ def enroll_patient(command: EnrollPatient, uow) -> EnrollmentRecord:
     # The weeks first: their range was a schema check, answered before any lookup.
     weeks = (program["planned_weeks"]["default"] if command.planned_weeks is None
              else plans.check_planned_weeks(command.planned_weeks, program["planned_weeks"]))
+    plans.check_plan_counts(command.plan, program, command.calendar)
     try:
         referral = uow.referrals.get_visible(command.referral_id, command.caller)
     except RecordNotFound:  # named in the body: a bad field, not a missing resource
@@ -67,6 +68,7 @@ def update_plan(command: UpdatePlan, uow) -> EnrollmentRecord:
     """A new plan version, checked against the enrollment's age band (fixed at its start)."""
     if command.planned_weeks is not None:
         plans.check_planned_weeks(command.planned_weeks, command.program["planned_weeks"])
+    plans.check_plan_counts(command.plan, command.program, command.calendar)
     enrollment = uow.enrollments.get_visible(command.enrollment_id, command.caller)
     rules.require_active(enrollment)
     current = uow.enrollments.current_plan(enrollment)
@@ -105,7 +107,8 @@ def discharge_patient(command: DischargePatient, uow) -> EnrollmentRecord:
 def _weekly_hours(command, site_id: str, band: str) -> float:
     program = command.program
     minutes = plans.session_minutes(program["session_minutes"], command.sites[site_id])
-    return plans.check_intensity(command.plan, minutes, band, program["intensity"]).weekly_hours
+    return plans.check_intensity(command.plan, minutes, band, program["intensity"],
+                                 command.calendar["weeks_per_month"]).weekly_hours
 
 
 def _add_version(uow, enrollment, plan, planned_weeks, goals, hours, created_by) -> PlanVersion:

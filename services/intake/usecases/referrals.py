@@ -31,13 +31,18 @@ def refer_patient(command: ReferPatient, uow) -> ReferralRecord:
     if command.consents is not None:
         uow.patients.record_consents(patient.id, command.consents)
     screening = command.screening
+    substance = rules.substance_scores(command.instruments, screening, patient.sex)
     referral = uow.referrals.add(Referral(
         id=str(uuid.uuid4()), patient_id=patient.id, site_id=patient.site_id,
         source=command.source, referred_on=referred_on,
         phq9_answers=screening["phq9"], gad7_answers=screening["gad7"],
         pcl5_answers=screening["pcl5"], phq9_total=result.scores["phq9"],
         gad7_total=result.scores["gad7"], pcl5_total=result.scores["pcl5"],
-        recommendation=result.recommendation, recommended_track=result.recommended_track))
+        recommendation=result.recommendation, recommended_track=result.recommended_track,
+        audit_c_answers=screening.get("audit_c"), dast10_answers=screening.get("dast10"),
+        audit_c_total=substance["audit_c"], audit_c_positive=substance["audit_c_positive"],
+        dast10_total=substance["dast10"],
+        risk_level=rules.screening_risk(command.instruments, screening)))
     uow.referrals.flush()
     uow.raise_event("PatientReferred", rules.patient_referred(referral),
                     site_id=referral.site_id, subject=referral.id)
@@ -72,6 +77,6 @@ def _new_patient(command: ReferPatient, uow) -> Patient:
                       given_name=person["given_name"].strip(),
                       family_name=person["family_name"].strip(), birth_date=person["birth_date"],
                       preferred_language=person["preferred_language"],
-                      interpreter_needed=person["interpreter_needed"])
+                      interpreter_needed=person["interpreter_needed"], sex=person["sex"])
     return uow.patients.add_with_contact(
         patient, Contact(patient_id=patient.id, email=person["email"], phone=person["phone"]))

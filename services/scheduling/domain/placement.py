@@ -5,15 +5,13 @@ these functions choose.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.scheduling.domain.occurrences import Occurrence, clashes, local_to_utc
 
-# The core group of each track (handbook CLINICAL.md, from the program's design).
-CORE_GROUP = {"depression": "cbt_group", "anxiety": "mbsr_group", "trauma": "trauma_group"}
-SLOT_STEP_MINUTES = 30  # individual and family appointments start on the half hour
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,10 @@ class TherapistChoice:
     slots: list[Slot]
 
 
-def core_modality_first(track: str, options: list[SeriesOption]) -> list[SeriesOption]:
-    core = CORE_GROUP.get(track)
+def core_modality_first(track: str, options: list[SeriesOption],
+                        core_group: Mapping[str, str]) -> list[SeriesOption]:
+    """The track's core group first (clinical.yaml `program.core_group`; handbook CLINICAL.md)."""
+    core = core_group.get(track)
     return sorted(options, key=lambda o: o.modality != core)  # stable: keeps the caller's order
 
 
@@ -105,17 +105,19 @@ def therapists_in_order(options: list[TherapistOption], language: str,
                                         o.caseload, o.staff_id))
 
 
-def appointment_times(start: time, end: time, minutes: int) -> list[time]:
+def appointment_times(start: time, end: time, minutes: int, step_minutes: int) -> list[time]:
+    """Start times in the window, every ``step_minutes`` (clinical.yaml
+    `calendar.appointment_step_minutes`), for an appointment of ``minutes``."""
     times, at = [], datetime.combine(date.min, start)
     last = datetime.combine(date.min, end) - timedelta(minutes=minutes)
     while at <= last:
         times.append(at.time())
-        at += timedelta(minutes=SLOT_STEP_MINUTES)
+        at += timedelta(minutes=step_minutes)
     return times
 
 
 def weekly_slots(windows, days: list[date], count: int, minutes: int, zone: ZoneInfo,
-                 busy, not_before: datetime) -> list[Slot] | None:
+                 busy, not_before: datetime, step_minutes: int) -> list[Slot] | None:
     """``count`` weekly slots on distinct weekdays, free on every one of ``days`` they fall on."""
     busy = list(busy)
     chosen: list[Slot] = []
@@ -124,7 +126,7 @@ def weekly_slots(windows, days: list[date], count: int, minutes: int, zone: Zone
             break
         if any(slot.weekday == weekday for slot in chosen):
             continue
-        for at in appointment_times(start, end, minutes):
+        for at in appointment_times(start, end, minutes, step_minutes):
             occurrences = tuple(
                 Occurrence(s, s + timedelta(minutes=minutes))
                 for s in (local_to_utc(d, at, zone) for d in days if d.weekday() == weekday)
@@ -140,11 +142,11 @@ def weekly_slots(windows, days: list[date], count: int, minutes: int, zone: Zone
 
 def choose_therapist(options: list[TherapistOption], language: str, days: list[date], count: int,
                      minutes: int, zone: ZoneInfo, patient_busy, not_before: datetime,
-                     current: str | None = None) -> TherapistChoice | None:
+                     current: str | None = None, *, step_minutes: int) -> TherapistChoice | None:
     """The first therapist, in preference order, with ``count`` weekly slots free for both."""
     for option in therapists_in_order(options, language, current):
         slots = weekly_slots(option.windows, days, count, minutes, zone,
-                             list(patient_busy) + list(option.busy), not_before)
+                             list(patient_busy) + list(option.busy), not_before, step_minutes)
         if slots is not None:
             return TherapistChoice(option.staff_id, slots)
     return None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,11 +23,19 @@ class BookingContext:
     now: datetime
     zones: Mapping[str, ZoneInfo]  # each configured site's IANA zone
     program: Mapping  # clinical.yaml `program`
+    calendar: Mapping  # clinical.yaml `calendar` (the length of a plan's month)
+    sites: Mapping = field(default_factory=dict)  # SITES configuration (own session durations)
 
     def zone(self, site_id: str) -> ZoneInfo:
         if site_id not in self.zones:
             raise UnknownSite(f"Site '{site_id}' is not configured here.")
         return self.zones[site_id]
+
+    def session_minutes(self, site_id: str, kind: str) -> int:
+        """The site's duration of an appointment kind: its own `session_minutes` over the
+        network's (`program.session_minutes`), as intake counts the plan's hours."""
+        own = (self.sites.get(site_id) or {}).get("session_minutes") or {}
+        return own.get(kind, self.program["session_minutes"][kind])
 
 
 def program_end(enrollment, zone: ZoneInfo) -> datetime:
@@ -45,26 +53,39 @@ def program_days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def family_days(start: date, planned_weeks: int, per_month: int) -> list[date]:
-    """The days of the program weeks that hold a family session, spread over each 4 weeks."""
-    per_month = min(per_month, 4)
+def family_weeks(planned_weeks: int, per_month: int, weeks_per_month: int,
+                 max_per_week: int) -> list[int]:
+    """The program weeks (0-based) holding a family session: the month's count spread evenly
+    over each month of ``weeks_per_month`` weeks, at most ``max_per_week`` a week (clinical.yaml
+    `calendar.weeks_per_month`, `program.family_sessions_max_per_week`; one weekly slot is
+    booked in each of these weeks)."""
+    per_month = min(per_month, weeks_per_month * max_per_week)
     if per_month <= 0:
         return []
-    offsets = {round(i * 4 / per_month) for i in range(per_month)}
-    weeks = [w for w in range(planned_weeks) if w % 4 in offsets]
-    return [start + timedelta(days=7 * w + d) for w in weeks for d in range(7)]
+    offsets = {round(i * weeks_per_month / per_month) for i in range(per_month)}
+    return [w for w in range(planned_weeks) if w % weeks_per_month in offsets]
 
 
-def appointment_days(enrollment, kind: str) -> list[date]:
+def family_days(start: date, planned_weeks: int, per_month: int, weeks_per_month: int,
+                max_per_week: int) -> list[date]:
+    """The days of the program weeks that hold a family session."""
+    return [start + timedelta(days=7 * w + d)
+            for w in family_weeks(planned_weeks, per_month, weeks_per_month, max_per_week)
+            for d in range(7)]
+
+
+def appointment_days(enrollment, kind: str, program: Mapping, calendar: Mapping) -> list[date]:
     """The days an individual or family appointment may fall on."""
     if kind == "family":
         return family_days(enrollment.start_date, enrollment.planned_weeks,
-                           enrollment.plan["family_sessions_per_month"])
+                           enrollment.plan["family_sessions_per_month"],
+                           calendar["weeks_per_month"], program["family_sessions_max_per_week"])
     return program_days(enrollment.start_date,
                         enrollment.start_date + timedelta(days=7 * enrollment.planned_weeks - 1))
 
 
-def weekly_appointments(plan: Mapping, kind: str) -> int:
-    """Weekly slots to book: the plan's count, one for family (its weeks come from family_days)."""
+def weekly_appointments(plan: Mapping, kind: str, program: Mapping) -> int:
+    """Weekly slots to book: the plan's count for individual sessions; for family ones the weekly
+    cap (`program.family_sessions_max_per_week`; their weeks come from family_weeks)."""
     count = plan[APPOINTMENTS[kind][1]]
-    return count if kind == "individual" else min(count, 1)
+    return count if kind == "individual" else min(count, program["family_sessions_max_per_week"])

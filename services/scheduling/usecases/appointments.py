@@ -19,16 +19,17 @@ def book_appointments(uow, enrollment: Enrollment, kind: str, days: list[date],
                       ctx: BookingContext) -> None:
     """Weekly slots on ``days`` with the first therapist free for both (SessionScheduled each)."""
     modality, _ = APPOINTMENTS[kind]
-    count = weekly_appointments(enrollment.plan, kind)
+    count = weekly_appointments(enrollment.plan, kind, ctx.program)
     if count <= 0 or not days:
         return
     zone = ctx.zone(enrollment.site_id)
     since = bookable_from(enrollment, ctx.now, zone)
     choice = choose_therapist(therapist_options(uow, enrollment.site_id, since),
                               enrollment.preferred_language, days, count,
-                              ctx.program["session_minutes"][kind], zone,
+                              ctx.session_minutes(enrollment.site_id, kind), zone,
                               uow.sessions.patient_busy(enrollment.patient_id, since), since,
-                              current=enrollment.therapist_id)
+                              current=enrollment.therapist_id,
+                              step_minutes=ctx.calendar["appointment_step_minutes"])
     if choice is None:
         log.warning("no therapist slot free for a %s appointment at %s", kind, enrollment.site_id)
         return

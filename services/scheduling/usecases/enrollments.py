@@ -32,8 +32,10 @@ def book_new_enrollment(cmd: EnrollmentEvent, uow) -> Enrollment | None:
     cmd.context.zone(enrollment.site_id)  # an unconfigured site books nothing: fail (and retry)
     for kind, key in SERIES_PLAN.items():
         fill_series(uow, enrollment, kind, enrollment.plan[key], cmd.context)
+    ctx = cmd.context
     for kind in APPOINTMENTS:
-        book_appointments(uow, enrollment, kind, appointment_days(enrollment, kind), cmd.context)
+        book_appointments(uow, enrollment, kind,
+                          appointment_days(enrollment, kind, ctx.program, ctx.calendar), ctx)
     audit_schedule(uow, cmd, enrollment, "book")
     return enrollment
 
@@ -53,11 +55,13 @@ def adjust_to_plan(cmd: EnrollmentEvent, uow) -> Enrollment:
         for kind, (modality, key) in APPOINTMENTS.items():
             if enrollment.plan[key] != old_plan[key]:
                 cancel_future(uow, enrollment.id, ctx.now, "plan_changed", modality=modality)
-                book_appointments(uow, enrollment, kind, appointment_days(enrollment, kind), ctx)
+                book_appointments(uow, enrollment, kind,
+                                  appointment_days(enrollment, kind, ctx.program, ctx.calendar), ctx)
             elif enrollment.planned_weeks > old_weeks:  # same plan, longer: book the added weeks
                 added_from = enrollment.start_date + timedelta(weeks=old_weeks)
                 book_appointments(uow, enrollment, kind,
-                                  [d for d in appointment_days(enrollment, kind) if d >= added_from], ctx)
+                                  [d for d in appointment_days(enrollment, kind, ctx.program, ctx.calendar)
+                                   if d >= added_from], ctx)
     # An older or repeated version, or a finished enrollment, changes nothing but is audited too.
     audit_schedule(uow, cmd, enrollment, "adjust")
     return enrollment

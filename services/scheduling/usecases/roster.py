@@ -24,7 +24,8 @@ def fill_series(uow, enrollment: Enrollment, kind: str, per_week: int, ctx: Book
     options = [SeriesOption(s.id, s.modality, len(s.weekdays), uow.sessions.series_times(s.id, since, until),
                             s.seats_taken < s.capacity) for s in candidates]
     by_id = {s.id: s for s in candidates}
-    choice = choose_series(core_modality_first(enrollment.track, options), per_week,
+    choice = choose_series(core_modality_first(enrollment.track, options, ctx.program["core_group"]),
+                           per_week,
                            uow.sessions.patient_busy(enrollment.patient_id, since))
     for series_id in choice.join:
         if uow.series.take_seat(series_id):

@@ -117,3 +117,46 @@ def test_a_returning_patient_of_another_site_is_not_found(intake):
 
     assert response.status_code == 422
     assert response.json()["errors"] == {"patient_id": ["No such patient."]}
+
+
+def test_more_family_sessions_than_the_scheduler_books_are_refused_naming_the_field(platform, intake):
+    referral = refer(intake)
+
+    response = intake.post("/enrollments", enrollment_body(
+        referral["referral_id"], plan=dict(PLAN, family_sessions_per_month=5)))
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"plan.family_sessions_per_month": [
+        "Must be greater than or equal to 0 and less than or equal to 4."]}
+    assert row_count(platform, "enrollments") == 0
+    four = intake.post("/enrollments", enrollment_body(
+        referral["referral_id"], plan=dict(PLAN, family_sessions_per_month=4)))
+    assert four.status_code == 201, four.text
+    # 3 × 180 + 50 + 60 + 4 × 50 / 4 = 700 minutes a week
+    assert four.json()["weekly_hours"] == 11.67
+
+
+def test_a_plan_update_with_unbookable_family_sessions_is_refused(intake):
+    enrollment = enroll(intake)
+
+    response = intake.put(f"/enrollments/{enrollment['enrollment_id']}/plan",
+                          {"plan": dict(PLAN, family_sessions_per_month=8)})
+
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"plan.family_sessions_per_month"}
+    assert intake.get(f"/enrollments/{enrollment['enrollment_id']}").json()["plan"] == PLAN
+
+
+def test_a_patient_turning_18_between_referral_and_start_is_enrolled_as_an_adult(intake):
+    # Referred on 2026-11-02 at 17; 18 on 2026-11-05; the program starts on 2026-11-09.
+    referral = refer(intake, patient={"given_name": "Ana", "family_name": "Ruiz",
+                                      "birth_date": "2008-11-05", "preferred_language": "en"},
+                     consents={"treatment": True, "email": False, "sms": False})
+
+    under = intake.post("/enrollments", enrollment_body(referral["referral_id"],
+                                                        plan=UNDER_ADULT_MINIMUM))
+    assert under.status_code == 422
+    assert (under.json()["age_band"], under.json()["minimum_weekly_hours"]) == ("adult", 9.0)
+    response = intake.post("/enrollments", enrollment_body(referral["referral_id"]))
+    assert response.status_code == 201, response.text
+    assert response.json()["age_band"] == "adult"

@@ -15,7 +15,8 @@ def test_referral_is_triaged_and_published_without_identity(intake, subscriber):
     assert envelope["data"] == {
         "site_id": "riverside", "referral_id": referral["referral_id"],
         "patient_id": referral["patient_id"], "referred_on": "2026-11-02", "source": "primary_care",
-        "recommendation": "iop", "recommended_track": "depression"}
+        "recommendation": "iop", "recommended_track": "depression", "risk_level": None}
+    assert referral["risk_flag"] is None
     assert identifiers_in(envelope) == []
 
 
@@ -28,7 +29,7 @@ def test_enrollment_publishes_patient_enrolled_with_ids_plan_and_scores_only(int
 
     assert response.status_code == 201, response.text
     enrollment = response.json()
-    assert enrollment["weekly_hours"] == 11.22
+    assert enrollment["weekly_hours"] == 11.25
     assert (enrollment["track"], enrollment["recommended_track"]) == ("anxiety", "depression")
     envelope = watcher.wait_for("PatientEnrolled")[0]
     assert envelope["source"] == "urn:iop:service:intake" and envelope["siteid"] == "riverside"
@@ -36,11 +37,12 @@ def test_enrollment_publishes_patient_enrolled_with_ids_plan_and_scores_only(int
     assert envelope["data"] == {
         "site_id": "riverside", "enrollment_id": enrollment["enrollment_id"],
         "patient_id": referral["patient_id"], "track": "anxiety", "age_band": "adult",
-        "start_date": "2026-11-09", "planned_weeks": 8, "weekly_hours": 11.22,
+        "start_date": "2026-11-09", "planned_weeks": 8, "weekly_hours": 11.25,
         "plan": {"group_sessions_per_week": 3, "individual_sessions_per_week": 1,
                  "family_sessions_per_month": 2, "education_sessions_per_week": 1},
         "preferred_language": "es",
-        "screening": {"phq9": 14, "gad7": 8, "pcl5": None, "screened_on": "2026-11-02"}}
+        "screening": {"phq9": 14, "gad7": 8, "pcl5": None, "screened_on": "2026-11-02",
+                      "audit_c": None, "audit_c_positive": None, "dast10": None}}
     assert identifiers_in(envelope) == []
 
 
@@ -77,7 +79,7 @@ def test_plan_update_versions_the_plan_and_publishes_treatment_plan_updated(inta
     assert (data["plan_version"], data["plan"], data["weekly_hours"]) == (2, new_plan, 13.83)
     history = intake.get(f"/enrollments/{enrollment['enrollment_id']}/plans", key="riverside").json()
     assert [(v["plan_version"], v["weekly_hours"], v["planned_weeks"], v["created_by"])
-            for v in history["versions"]] == [(1, 11.22, 8, "dev-admin"), (2, 13.83, 10, "dev-riverside")]
+            for v in history["versions"]] == [(1, 11.25, 8, "dev-admin"), (2, 13.83, 10, "dev-riverside")]
     assert history["versions"][0]["plan"] == enrollment["plan"]
 
 

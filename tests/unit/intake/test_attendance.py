@@ -50,7 +50,7 @@ def test_rate_under_the_threshold_refuses_completion_with_the_numbers():
     with pytest.raises(CompletionRefused) as refused:
         complete(record)
     assert refused.value.attendance.reported_rate == 0.7143
-    assert "75%" in str(refused.value) and "5 of 7" in str(refused.value)
+    assert "at least 75 %; it is 71.4 %" in str(refused.value) and "5 of 7" in str(refused.value)
     assert refused.value.extra == {"attendance_rate": 0.7143, "attended": 5,
                                    "counted_sessions": 7, "required_rate": REQUIRED}
     assert refused.value.errors == {"reason": [str(refused.value)]}
@@ -80,3 +80,15 @@ def test_a_rate_just_under_the_threshold_does_not_round_up_to_completion():
     record = Attendance(attended=14999, absent=5001, excused=0)  # 0.74995
     assert record.reported_rate == 0.75
     assert not meets_completion_rate(record, REQUIRED)
+
+
+@pytest.mark.parametrize("attended, absent, shown", [
+    (149, 51, "74.5 %"),     # 74.5 %: not rounded up to "75 %"
+    (1499, 501, "74.9 %"),   # 74.95 %: one decimal, rounded down, never "75.0 %"
+    (2, 1, "66.6 %"),        # 66.67 %
+])
+def test_the_completion_refusal_shows_the_rate_to_one_decimal(attended, absent, shown):
+    with pytest.raises(CompletionRefused) as refused:
+        complete(Attendance(attended=attended, absent=absent, excused=0))
+    assert f"it is {shown} ({attended} of {attended + absent} sessions)" in str(refused.value)
+    assert "75.0 %" not in str(refused.value) and "it is 75 %" not in str(refused.value)

@@ -3,14 +3,26 @@ from datetime import date
 
 import pytest
 
-from services.intake.domain.plans import (PlanOutsideIntensity, age_band, check_intensity,
-                                          check_planned_weeks, session_minutes, weekly_hours)
+from services.intake.domain import plans as plan_rules
+from services.intake.domain.plans import (PlanOutsideIntensity, age_band, check_planned_weeks,
+                                          check_plan_counts, session_minutes, week_hours)
 from shared.errors import InvalidFields
+from shared import clinical
 from shared.clinical import load_clinical_rules
 
-PROGRAM = load_clinical_rules()["program"]
+RULES = load_clinical_rules()
+PROGRAM = RULES["program"]
+CALENDAR = RULES["calendar"]
 MINUTES = PROGRAM["session_minutes"]
 INTENSITY = PROGRAM["intensity"]
+
+
+def weekly_hours(plan, minutes):
+    return plan_rules.weekly_hours(plan, minutes, CALENDAR["weeks_per_month"])
+
+
+def check_intensity(plan, minutes, band, intensity):
+    return plan_rules.check_intensity(plan, minutes, band, intensity, CALENDAR["weeks_per_month"])
 
 
 def plan(group=0, individual=0, family=0, education=0):
@@ -27,9 +39,59 @@ def test_three_group_blocks_make_nine_hours():
     assert weekly_hours(plan(group=3), MINUTES) == 9.0
 
 
-def test_family_sessions_a_month_count_as_their_weekly_share():
-    # 4 a month × 50 minutes × 12 months / 52 weeks = 46.15 minutes a week
-    assert weekly_hours(plan(family=4), MINUTES) == pytest.approx(0.77)
+def test_a_month_is_four_program_weeks_as_the_scheduler_books_it():
+    assert CALENDAR["weeks_per_month"] == 4
+
+
+def test_family_sessions_a_month_count_as_their_weekly_share_of_four_weeks():
+    # 4 a month = one every week: 50 minutes a week (not 4 × 50 × 12 / 52 = 46.15)
+    assert weekly_hours(plan(family=4), MINUTES) == pytest.approx(0.83)
+    # 2 a month: 100 minutes over 4 weeks = 25 minutes a week
+    assert weekly_hours(plan(family=2), MINUTES) == pytest.approx(0.42)
+
+
+def test_the_lightest_week_has_no_family_session_unless_every_week_has_one():
+    three_groups = plan(group=3, family=2)  # 540 minutes every week, 50 more in 2 weeks of 4
+    assert week_hours(three_groups, MINUTES, 4) == (9.0, 9.83)
+    assert week_hours(plan(group=3, family=4), MINUTES, 4) == (9.83, 9.83)
+    assert week_hours(plan(group=3), MINUTES, 4) == (9.0, 9.0)
+
+
+@pytest.mark.parametrize("family", [0, 4])
+def test_up_to_four_family_sessions_a_month_are_bookable(family):
+    assert check_plan_counts(plan(group=3, family=family), PROGRAM, CALENDAR) is None
+
+
+@pytest.mark.parametrize("family", [5, 8])
+def test_more_family_sessions_than_the_scheduler_books_are_refused_naming_the_field(family):
+    with pytest.raises(InvalidFields) as refused:
+        check_plan_counts(plan(group=3, family=family), PROGRAM, CALENDAR)
+    assert refused.value.errors == {"plan.family_sessions_per_month": [
+        "Must be greater than or equal to 0 and less than or equal to 4."]}
+
+
+def test_a_plan_reaching_nine_hours_only_with_family_weeks_is_refused():
+    # 2 × 180 + 1 × 50 + 2 × 60 = 530 minutes (8.83 h) every week; with 2 family sessions a
+    # month the average is 555 minutes (9.25 h), but two weeks of four would be booked at 8.83 h.
+    with pytest.raises(PlanOutsideIntensity) as refused:
+        check_intensity(plan(group=2, individual=1, education=2, family=2), MINUTES, "adult",
+                        INTENSITY)
+    assert (refused.value.weekly_hours, refused.value.lightest_week_hours,
+            refused.value.heaviest_week_hours) == (9.25, 8.83, 9.67)
+    assert "8.83 hours in a week without a family session" in str(refused.value)
+
+
+def test_the_same_plan_with_a_family_session_every_week_is_accepted():
+    intensity = check_intensity(plan(group=2, individual=1, education=2, family=4), MINUTES,
+                                "adult", INTENSITY)
+    assert (intensity.weekly_hours, intensity.lightest_week_hours) == (9.67, 9.67)
+
+
+def test_a_family_week_at_twenty_hours_is_partial_hospitalization():
+    # 6 × 180 + 1 × 50 + 1 × 60 = 1190 minutes (19.83 h); a family week adds 50: 20.67 h
+    with pytest.raises(PlanOutsideIntensity, match="in a week with a family session"):
+        check_intensity(plan(group=6, individual=1, education=1, family=1), MINUTES, "adult",
+                        INTENSITY)
 
 
 def test_a_site_may_configure_its_own_session_durations():
@@ -76,7 +138,8 @@ def test_adult_plan_under_nine_hours_is_refused_with_the_numbers():
     assert (refused.value.weekly_hours, refused.value.minimum_weekly_hours) == (7.83, 9.0)
     assert "7.83" in str(refused.value) and "9" in str(refused.value)
     assert refused.value.errors == {"plan": [str(refused.value)]}
-    assert refused.value.extra == {"weekly_hours": 7.83, "minimum_weekly_hours": 9.0,
+    assert refused.value.extra == {"weekly_hours": 7.83, "lightest_week_hours": 7.83,
+                                   "heaviest_week_hours": 7.83, "minimum_weekly_hours": 9.0,
                                    "partial_hospitalization_weekly_hours": 20.0,
                                    "age_band": "adult"}
 
@@ -106,7 +169,8 @@ def test_just_under_twenty_hours_is_still_iop():
 def test_a_refused_plan_carries_the_numbers_the_answer_shows():
     with pytest.raises(PlanOutsideIntensity) as refused:
         check_intensity(plan(group=2), MINUTES, "adult", INTENSITY)
-    assert refused.value.extra == {"weekly_hours": 6.0, "minimum_weekly_hours": 9.0,
+    assert refused.value.extra == {"weekly_hours": 6.0, "lightest_week_hours": 6.0,
+                                   "heaviest_week_hours": 6.0, "minimum_weekly_hours": 9.0,
                                    "partial_hospitalization_weekly_hours": 20.0,
                                    "age_band": "adult"}
     assert list(refused.value.errors) == ["plan"]
@@ -140,3 +204,11 @@ def test_planned_weeks_outside_the_configured_range_name_the_field(weeks):
         check_planned_weeks(weeks, {"min": 6, "max": 12, "default": 8})
     assert refused.value.errors == {"planned_weeks": [
         "Must be greater than or equal to 6 and less than or equal to 12."]}
+
+
+def test_a_rules_file_without_the_calendar_fails_at_load(tmp_path):
+    text = clinical.DEFAULT_PATH.read_text(encoding="utf-8").replace("\ncalendar:", "\nunused:")
+    path = tmp_path / "clinical.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="calendar"):
+        clinical.load_clinical_rules(path)

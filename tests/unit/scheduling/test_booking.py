@@ -4,8 +4,16 @@ from zoneinfo import ZoneInfo
 
 from services.scheduling.domain.occurrences import weekly_occurrences
 from services.scheduling.domain.placement import (SeriesOption, TherapistOption, choose_series,
-                                                  choose_therapist, core_modality_first, speaks)
-from services.scheduling.domain.program import family_days, program_days
+                                                  appointment_times, choose_therapist,
+                                                  core_modality_first, speaks)
+from services.scheduling.domain.program import (BookingContext, family_days, program_days,
+                                                weekly_appointments)
+from shared.clinical import load_clinical_rules
+
+RULES = load_clinical_rules()
+PROGRAM = RULES["program"]
+FAMILY = (RULES["calendar"]["weeks_per_month"], PROGRAM["family_sessions_max_per_week"])
+STEP = RULES["calendar"]["appointment_step_minutes"]
 
 NEW_YORK = ZoneInfo("America/New_York")
 START, END = date(2026, 3, 2), date(2026, 3, 15)   # two weeks from a Monday
@@ -65,7 +73,7 @@ def test_unmet_count_is_reported_when_no_series_fits():
 
 def test_the_tracks_core_group_comes_first():
     options = [series("dbt", [MON], modality="dbt_skills_group"), series("cbt", [TUE])]
-    ordered = core_modality_first("depression", options)
+    ordered = core_modality_first("depression", options, PROGRAM["core_group"])
     assert [o.series_id for o in ordered] == ["cbt", "dbt"]
     assert choose_series(ordered, 1, []).join == ["cbt"]
 
@@ -75,7 +83,7 @@ def test_the_tracks_core_group_comes_first():
 
 def choose(options, language="en", count=1, patient_busy=(), current=None):
     return choose_therapist(options, language, DAYS, count, 50, NEW_YORK, list(patient_busy),
-                            NOT_BEFORE, current=current)
+                            NOT_BEFORE, current=current, step_minutes=STEP)
 
 
 def test_a_therapist_speaking_the_patients_language_is_preferred():
@@ -138,15 +146,46 @@ def test_language_match_is_on_the_primary_subtag():
 
 
 def test_family_sessions_spread_over_each_four_weeks():
-    weeks = sorted({(d - START).days // 7 for d in family_days(START, 8, 2)})
+    weeks = sorted({(d - START).days // 7 for d in family_days(START, 8, 2, *FAMILY)})
     assert weeks == [0, 2, 4, 6]
-    assert sorted({(d - START).days // 7 for d in family_days(START, 8, 1)}) == [0, 4]
-    assert family_days(START, 8, 0) == []
+    assert sorted({(d - START).days // 7 for d in family_days(START, 8, 1, *FAMILY)}) == [0, 4]
+    assert family_days(START, 8, 0, *FAMILY) == []
+
+
+def test_family_sessions_are_booked_at_most_once_a_week_and_four_per_four_weeks():
+    assert FAMILY == (4, 1)
+    every_week = sorted({(d - START).days // 7 for d in family_days(START, 8, 4, *FAMILY)})
+    assert every_week == list(range(8))
+    # More than a month of weeks holds cannot be booked: capped at one a week.
+    assert family_days(START, 8, 8, *FAMILY) == family_days(START, 8, 4, *FAMILY)
+    plan = {"individual_sessions_per_week": 2, "family_sessions_per_month": 4}
+    assert weekly_appointments(plan, "family", PROGRAM) == 1
+    assert weekly_appointments(plan, "individual", PROGRAM) == 2
+
+
+def test_a_longer_month_in_the_rules_spreads_family_sessions_over_it():
+    weeks = sorted({(d - START).days // 7 for d in family_days(START, 12, 2, 6, 1)})
+    assert weeks == [0, 3, 6, 9]
 
 
 def test_occurrence_in_the_past_is_not_offered():
     later = datetime(2026, 3, 10, tzinfo=timezone.utc)
     choice = choose_therapist([therapist("a", windows=((WED, time(13), time(17)),))], "en", DAYS, 1,
-                              50, NEW_YORK, [], later)
+                              50, NEW_YORK, [], later, step_minutes=STEP)
     assert all(o.starts_at >= later for o in choice.slots[0].occurrences)
     assert len(choice.slots[0].occurrences) == 1
+
+
+def test_appointments_start_on_the_configured_grid():
+    assert STEP == 30
+    assert appointment_times(time(13), time(15), 50, STEP) == [time(13), time(13, 30), time(14)]
+    assert appointment_times(time(13), time(15), 50, 60) == [time(13), time(14)]
+
+
+def test_appointments_last_the_site_s_own_duration_as_intake_counts_it():
+    ctx = BookingContext(now=NOT_BEFORE, zones={"riverside": NEW_YORK}, program=PROGRAM,
+                         calendar=RULES["calendar"],
+                         sites={"riverside": {"session_minutes": {"individual": 60}}})
+    assert ctx.session_minutes("riverside", "individual") == 60
+    assert ctx.session_minutes("riverside", "family") == PROGRAM["session_minutes"]["family"]
+    assert ctx.session_minutes("lakeside", "individual") == PROGRAM["session_minutes"]["individual"]
