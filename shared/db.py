@@ -151,9 +151,11 @@ class UnitOfWork:
         envelope = build_envelope(event_type, {"site_id": site_id, **data},
                                   source_service=self.service_name, site_id=site_id,
                                   subject=subject, correlation_id=self.correlation_id)
-        self.session.execute(insert(_table(self.session, "outbox")).values(
-            event_id=envelope["id"], type=event_type, site_id=site_id,
-            body=json.dumps(envelope), created_at=utcnow()))
+        # A cached Core statement on the session's connection: compiled once per engine, no ORM
+        # execution layer; the envelope is JSON-encoded once, here, and published as stored.
+        self.session.connection().execute(_outbox_insert(_table(self.session, "outbox")), {
+            "event_id": envelope["id"], "type": event_type, "site_id": site_id,
+            "body": json.dumps(envelope), "created_at": utcnow()})
         self.events.append(envelope)
         return envelope
 
@@ -168,6 +170,19 @@ class UnitOfWork:
 
 def _table(session: Session, name: str) -> Table:
     return session.info["metadata"].tables[name]
+
+
+# One statement object per table (and dialect), so SQLAlchemy's compiled cache is hit every time
+# instead of building, keying and coercing a new statement per event.
+_statements: dict[tuple, object] = {}
+
+
+def _outbox_insert(outbox: Table):
+    key = (outbox, "insert")
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = outbox.insert()
+    return statement
 
 
 class Database(DependencyProvider):
@@ -265,8 +280,8 @@ class WorkerDatabase:
         inbox = self._provider.table("inbox")
         # One statement records the id and detects a duplicate (a round trip less per event); a
         # concurrent duplicate waits for the first transaction instead of failing on the key.
-        recorded = session.execute(_insert_if_absent(session, inbox).values(
-            consumer=consumer, event_id=event.id, processed_at=utcnow()))
+        recorded = session.connection().execute(_insert_if_absent(session, inbox), {
+            "consumer": consumer, "event_id": event.id, "processed_at": utcnow()})
         if recorded.rowcount == 0:
             raise AlreadyProcessed(event.id)
         self._consumed_recorded = True
@@ -274,5 +289,10 @@ class WorkerDatabase:
 
 def _insert_if_absent(session: Session, table: Table):
     """INSERT … ON CONFLICT DO NOTHING on the platform's two backends."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    name = session.get_bind().dialect.name
+    key = (table, "insert-if-absent", name)
+    statement = _statements.get(key)
+    if statement is None:
+        dialect = postgresql if name == "postgresql" else sqlite
+        statement = _statements[key] = dialect.insert(table).on_conflict_do_nothing()
+    return statement

@@ -294,3 +294,61 @@ def test_a_flag_raised_at_referral_has_no_assessment_or_enrollment():
     envelope = build("RiskFlagRaised", data)
     assert envelope["dataschema"] == "urn:iop:event:RiskFlagRaised:v2"
     assert parse_envelope(envelope).data["enrollment_id"] is None
+
+
+# -- the compiled fast path agrees with the schema ---------------------------------------------
+
+FAST_PATH_CASES = [
+    {},  # as built
+    {"time": "2026-11-27T09:30:00+00:00"},  # no fraction of a second
+    {"time": "2026-11-27T09:30:00.5+00:00"},  # another ISO form: left to the schema
+    {"time": "2026-11-27T04:30:00-05:00"},
+    {"time": "2026-11-27T09:30:00"},  # naive
+    {"time": "2026-13-27T09:30:00+00:00"},
+    {"time": 1764235800},
+    {"id": "not-a-uuid"},
+    {"id": str(uuid.uuid4()) + "\n"},  # the schema's own patterns decide, trailing newline included
+    {"siteid": "River side"},
+    {"siteid": "riverside\n"},
+    {"siteid": "x" * 65},
+    {"siteid": 7},
+    {"correlationid": ""},
+    {"correlationid": "c" * 201},
+    {"subject": ""},
+    {"subject": None},
+    {"subject": b"bytes"},
+    {"source": "urn:iop:service:Intake"},
+    {"specversion": "0.3"},
+    {"datacontenttype": "text/plain"},
+    {"type": ""},
+    {"data": []},
+    {"data": None},
+    {"extension": "ignored"},
+]
+
+
+@pytest.mark.parametrize("change", FAST_PATH_CASES)
+def test_the_fast_attribute_check_agrees_with_the_envelope_schema(change):
+    from marshmallow import ValidationError
+
+    from shared.events.envelope import ENVELOPE_SCHEMA, _fast_attributes
+
+    envelope = {**build(subject=str(uuid.uuid4())), **change}
+    fast = _fast_attributes(envelope)
+    try:
+        loaded = ENVELOPE_SCHEMA.load(envelope)
+    except ValidationError:
+        loaded = None
+    # Whatever the fast path accepts, the schema accepts the same way; it refuses nothing itself.
+    assert fast is None or fast == loaded
+    if fast is not None:
+        assert fast["time"].utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.parametrize("missing", ["subject", "time", "data"])
+def test_the_fast_attribute_check_leaves_a_missing_attribute_to_the_schema(missing):
+    from shared.events.envelope import _fast_attributes
+
+    envelope = build(subject=str(uuid.uuid4()))
+    del envelope[missing]
+    assert (_fast_attributes(envelope) is None) == (missing != "subject")
