@@ -223,6 +223,23 @@ class Database(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return WorkerDatabase(self, worker_ctx)
 
+    # -- group commit (shared.inbox): several handlers' workers in one transaction ----------------
+
+    def open_group(self, savepoints: bool) -> "GroupCommit":
+        return GroupCommit(self, savepoints)
+
+    def join_group(self, worker_ctx, group: "GroupCommit | None") -> None:
+        """The worker's units of work run inside ``group``'s transaction (None: leave it)."""
+        groups = self.__dict__.setdefault("_groups", {})
+        if group is None:
+            groups.pop(worker_ctx, None)
+        else:
+            groups[worker_ctx] = group
+
+    def group_of(self, worker_ctx) -> "GroupCommit | None":
+        groups = self.__dict__.get("_groups")
+        return groups.get(worker_ctx) if groups else None
+
     def table(self, name: str) -> Table:
         return self.metadata.tables[name]
 
@@ -254,6 +271,11 @@ class WorkerDatabase:
     @contextmanager
     def unit_of_work(self):
         provider = self._provider
+        group = provider.group_of(self._worker_ctx)
+        if group is not None:
+            with group.unit_of_work(self) as uow:
+                yield uow
+            return
         with provider.write_lock or nullcontext():
             session = provider.sessionmaker()
             uow = UnitOfWork(session, provider.service_name, correlation_id(),
@@ -285,6 +307,71 @@ class WorkerDatabase:
         if recorded.rowcount == 0:
             raise AlreadyProcessed(event.id)
         self._consumed_recorded = True
+
+
+class GroupCommit:
+    """One transaction for several event handlers' workers, run one after the other (shared.inbox).
+
+    Each worker's unit of work is a savepoint: a handler that fails rolls back its own work only,
+    and the others commit together, once. With ``savepoints=False`` (a group of one event) a
+    failure marks the whole transaction for rollback instead.
+    """
+
+    def __init__(self, provider: Database, savepoints: bool):
+        self.provider = provider
+        self.savepoints = savepoints
+        self.failed = False  # without savepoints, a failed unit of work spoils the transaction
+        self._events_raised = False
+        self._lock = provider.write_lock
+        if self._lock is not None:
+            self._lock.acquire()
+        self.session = provider.sessionmaker()
+
+    @contextmanager
+    def unit_of_work(self, worker_db: "WorkerDatabase"):
+        session = self.session
+        provider = self.provider
+        uow = UnitOfWork(session, provider.service_name, correlation_id(), provider.repositories)
+        savepoint = session.begin_nested() if self.savepoints else None
+        try:
+            worker_db._record_consumed_event(session)
+            yield uow
+            session.flush()  # this event's statements fail here, inside its own savepoint
+            if savepoint is not None:
+                savepoint.commit()
+        except BaseException:
+            if savepoint is not None and savepoint.is_active:
+                savepoint.rollback()
+            else:
+                self.failed = True
+            raise
+        if uow.events:
+            self._events_raised = True
+
+    def commit(self) -> None:
+        try:
+            if self.failed:
+                self.session.rollback()
+            else:
+                self.session.commit()
+        finally:
+            self._close()
+        if self._events_raised and not self.failed:
+            self.provider.relay.wake()
+
+    def rollback(self) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        try:
+            self.session.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
 
 def _insert_if_absent(session: Session, table: Table):

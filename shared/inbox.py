@@ -19,12 +19,14 @@ import logging
 from datetime import datetime, timezone
 from functools import partial
 
+from eventlet.event import Event as EventletEvent
+from eventlet.queue import Empty, LightQueue
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 
 from shared.broker import BROKER_ERRORS, ConfirmingPublisher, OutgoingMessage
 from shared.config import setting
-from shared.db import AlreadyProcessed
+from shared.db import AlreadyProcessed, Database
 from shared.errors import RetryLater
 from shared.events import InvalidEvent, parse_envelope
 from shared.logs import set_correlation_id
@@ -49,7 +51,11 @@ class InboxHandler(EventHandler):
     deduplicates = True  # read by shared.db's unit of work
     metrics = ServiceMetrics()
 
-    def __init__(self, source_service: str, event_type: str, **kwargs):
+    def __init__(self, source_service: str, event_type: str, *, group_commit: bool | None = None,
+                 **kwargs):
+        # group_commit: None follows INBOX.group_commit; False for a handler whose work leaves the
+        # database (it sends, or calls other services), so its transaction stays its own.
+        self.group_commit = group_commit
         kwargs["expected_exceptions"] = EXPECTED + _as_tuple(kwargs.get("expected_exceptions", ()))
         super().__init__(source_service, event_type, reliable_delivery=True, **kwargs)
 
@@ -62,15 +68,36 @@ class InboxHandler(EventHandler):
         self.retry_queue = retry_queue_name(self.queue.name)
         self.dead_letter_queue = dead_letter_queue_name(self.service_name)
         self.publisher = ConfirmingPublisher(setting(config, "AMQP_URI"))
+        self._setup_group_commit(config)
+
+    def _setup_group_commit(self, config):
+        enabled = setting(config, "INBOX", "group_commit")
+        if self.group_commit is not None:  # the handler's own choice wins
+            enabled = self.group_commit
+        self.group_max_events = int(setting(config, "INBOX", "group_max_events"))
+        self.database = next((ext for ext in self.container.dependencies
+                              if isinstance(ext, Database)), None)
+        enabled = enabled and self.database is not None and self.group_max_events > 1
+        self._groups = LightQueue() if enabled else None
+        self._group_runners = []
 
     def start(self):
         # The same declarations as `python -m shared.topology`.
         declare_handler_queues(self.container.config["AMQP_URI"], self.queue.name,
                                self.service_name)
+        if self._groups is not None:
+            for index in range(int(setting(self.container.config, "INBOX", "groups_in_flight"))):
+                self._group_runners.append(self.container.spawn_managed_thread(
+                    self._run_groups, identifier=f"inbox-groups-{self.method_name}-{index}"))
         super().start()
 
     def stop(self):
-        super().stop()
+        super().stop()  # no more deliveries; those already taken are handled, then we stop
+        for _ in self._group_runners:
+            self._groups.put(None)
+        for runner in self._group_runners:
+            runner.wait()
+        self._group_runners = []
         self.publisher.close()
 
     def handle_message(self, body, message):
@@ -81,16 +108,92 @@ class InboxHandler(EventHandler):
             # A malformed message will never succeed: straight to the dead letters.
             self._settle(message, "unknown", "invalid", self._dead_letter, message, exc, attempts + 1)
             return
-        context_data = self.unpack_message_headers(message)
-        context_data["correlation_id"] = event.correlation_id
+        self._dispatch(event, message, attempts)
+
+    # -- handling: one event alone, or a group of delivered events in one transaction ------------
+
+    def _dispatch(self, event, message, attempts):
+        if self._groups is not None:
+            self._groups.put((event, message, attempts))  # taken by _run_groups
+            return
+        self._handle_alone(event, message, attempts)
+
+    def _handle_alone(self, event, message, attempts):
         try:
             self.container.spawn_worker(
-                self, (event,), {}, context_data=context_data,
+                self, (event,), {}, context_data=self._context_data(event, message),
                 handle_result=partial(self._handle_outcome, message, event, attempts))
         except ContainerBeingKilled:
             self._requeue(message)
 
+    def _context_data(self, event, message) -> dict:
+        context_data = self.unpack_message_headers(message)
+        context_data["correlation_id"] = event.correlation_id
+        return context_data
+
+    def _run_groups(self):
+        """Takes what the broker delivered (up to the prefetch) as one group, handles it, repeats."""
+        while True:
+            item = self._groups.get()
+            if item is None:
+                return  # stopping: everything put before was handled
+            group = [item]
+            while len(group) < self.group_max_events:
+                try:
+                    item = self._groups.get_nowait()
+                except Empty:
+                    break
+                if item is None:
+                    self._groups.put(None)  # for this runner's next turn, after this group
+                    break
+                group.append(item)
+            self._handle_group(group)
+
+    def _handle_group(self, group):
+        """Each event's worker in turn inside one transaction (a savepoint each), then one commit;
+        the messages are settled after it: acked, or a failed one retried or dead-lettered alone."""
+        transaction = self.database.open_group(savepoints=len(group) > 1)
+        outcomes = []
+        try:
+            for event, message, attempts in group:
+                outcomes.append(self._run_in_group(transaction, event, message))
+        except BaseException:
+            transaction.rollback()
+            raise
+        try:
+            transaction.commit()
+        except Exception as exc:
+            # Nothing of the group was kept: each event is handled again on its own, as usual.
+            log.warning("group commit failed (%s); handling its %d events one by one",
+                        type(exc).__name__, len(group), extra={"service": self.service_name})
+            for event, message, attempts in group:
+                self._handle_alone(event, message, attempts)
+            return
+        for (event, message, attempts), (worker_ctx, result, exc_info) in zip(group, outcomes):
+            if transaction.failed and exc_info is None:
+                # No savepoints (one event) and its transaction rolled back: nothing was kept.
+                exc_info = (RuntimeError, RuntimeError("the group's transaction rolled back"), None)
+            self._handle_outcome(message, event, attempts, worker_ctx, result, exc_info)
+
+    def _run_in_group(self, transaction, event, message):
+        """Run one worker to its end inside the group's transaction; its outcome, not yet settled."""
+        finished = EventletEvent()
+
+        def handle_result(worker_ctx, result, exc_info):
+            finished.send((worker_ctx, result, exc_info))
+            return result, exc_info
+
+        worker_ctx = self.container.spawn_worker(
+            self, (event,), {}, context_data=self._context_data(event, message),
+            handle_result=handle_result)
+        self.database.join_group(worker_ctx, transaction)  # before the worker first runs
+        try:
+            return finished.wait()
+        finally:
+            self.database.join_group(worker_ctx, None)
+
     def _handle_outcome(self, message, event, attempts, worker_ctx, result, exc_info):
+        """Settle one message by its worker's outcome (after its commit, alone or in a group)."""
         set_correlation_id(event.correlation_id)
         if exc_info is None:
             self._settle(message, event.type, "processed", None)

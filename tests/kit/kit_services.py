@@ -111,3 +111,19 @@ class QueryService(PlatformService):
     def fast(self, request):
         with self.db.unit_of_work() as uow:
             return {"done": "fast", "one": uow.session.execute(text("SELECT 1")).scalar()}
+
+
+class SlowLedgerService(PlatformService):
+    """A ledger whose handler takes a while after its write, so a group of events is nearly always
+    open (written, not yet committed) when the process is killed."""
+
+    name = "ledger"
+    db = Database(LedgerBase.metadata)
+
+    @consumes("intake", "PatientDischarged")
+    def record_discharge(self, event):
+        import eventlet
+
+        with self.db.unit_of_work() as uow:
+            uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))
+        eventlet.sleep(0.02)

@@ -7,6 +7,7 @@ from kombu import Connection, Exchange, Producer
 from sqlalchemy import create_engine, func, select, text
 
 from demo.launch import wait_until
+from shared.config import load_config
 from shared.logs import JsonFormatter
 from shared.ops import list_dead_letters, replay_dead_letters
 from tests.kit.kit_services import (DischargingService, Effect, LedgerBase, LedgerService,
@@ -119,7 +120,7 @@ def test_failing_handler_is_dead_lettered_after_its_attempts_and_replays(platfor
 def test_event_that_came_too_early_is_an_expected_retry_logged_without_traceback(platform, caplog):
     producer = platform.start(DischargingService, ProducerBase.metadata)
     platform.start(WaitingLedgerService, LedgerBase.metadata,
-                   INBOX={"max_attempts": 50, "backoff_ms": [200]})
+                   INBOX={**load_config()["INBOX"], "max_attempts": 50, "backoff_ms": [200]})
     enrollment_id = str(uuid.uuid4())
     engine = create_engine(platform.database_urls["waiting"])
     with engine.begin() as conn:

@@ -23,7 +23,7 @@ def test_config(amqp_uri: str, management_url: str, service_name: str, database_
         "AMQP_URI": amqp_uri, "AMQP_MANAGEMENT_URL": management_url,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "DATABASE_URLS": {service_name: database_url},
-        "INBOX": {"max_attempts": 3, "backoff_ms": [50, 100]},
+        "INBOX": {**config["INBOX"], "max_attempts": 3, "backoff_ms": [50, 100]},
         "OUTBOX": {"batch_size": 500, "poll_interval_s": 0.2, "retention_days": 30},
     })
     config.update(copy.deepcopy(overrides))
