@@ -17,9 +17,17 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+
+import yaml  # noqa: E402
+from eventlet import tpool  # noqa: E402
 
 from kombu import Connection, Exchange, Queue  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
@@ -29,7 +37,7 @@ from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 from bench.resources import Broker, Databases, free_port  # noqa: E402
 from bench.services import (DISCHARGE, PROGRESS, DischargingService, Effect, LedgerBase,  # noqa: E402
                             LedgerService, NamekoSink, NamekoSource, ProducerBase)
-from shared.config import load_config  # noqa: E402
+from shared.config import ROOT, load_config  # noqa: E402
 from shared.db import Database, utcnow  # noqa: E402
 from shared.events import build_envelope  # noqa: E402
 
@@ -197,6 +205,138 @@ def platform_path(broker: Broker, n: int, writers: int, dialect: str) -> Result:
     return result
 
 
+class Process:
+    """A service in a process of its own (bench/process.py), driven over its stdin and stdout."""
+
+    def __init__(self, role: str, config: dict, folder: str, target: int = 0):
+        path = os.path.join(folder, f"{role}-{uuid.uuid4().hex[:6]}.yaml")
+        with open(path, "w") as handle:
+            yaml.safe_dump(config, handle)
+        command = [sys.executable, "-m", "bench.process", role, path]
+        if target:
+            command += ["--target", str(target)]
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1, cwd=ROOT,
+                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    def expect(self, word: str) -> list[str]:
+        while True:
+            line = tpool.execute(self.proc.stdout.readline)
+            if not line:
+                raise RuntimeError(f"a bench process exited before saying {word!r}")
+            words = line.split()
+            if words and words[0] == word:
+                return words[1:]
+
+    def send(self, line: str) -> None:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def finish(self) -> float:
+        """Stop it; the CPU seconds it used."""
+        try:
+            self.proc.stdin.close()
+            return float(self.expect("cpu")[0])
+        finally:
+            self.proc.wait(timeout=60)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@contextmanager
+def processes():
+    folder = tempfile.mkdtemp(prefix="iop-bench-proc-")
+    started: list[Process] = []
+
+    def start(*args, **kwargs) -> Process:
+        started.append(Process(*args, folder=folder, **kwargs))
+        return started[-1]
+
+    try:
+        yield start
+    finally:
+        for proc in started:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def cpu_of(seconds: float, n: int, elapsed: float) -> str:
+    return f"CPU {1000 * seconds / n:.2f} ms/event ({seconds / elapsed:.0%} of a core)"
+
+
+def nameko_processes(broker: Broker, n: int, writers: int) -> Result:
+    """(b) with its dispatcher and handler in two processes, as (c) runs."""
+    with broker.vhost() as uri, processes() as start:
+        config = service_config(uri)
+        sink = start("sink", config, target=n)
+        sink.expect("ready")  # its queue is declared before anything is dispatched
+        source = start("source", config)
+        source.expect("ready")
+        source.send(f"go {n} {writers}")
+        t0 = float(source.expect("started")[0])
+        dispatched = float(source.expect("committed")[0])
+        t1 = float(sink.expect("done")[0])
+        used = source.finish() + sink.finish()
+    elapsed = t1 - t0
+    return Result("(b) nameko EventDispatcher → @event_handler, 2 processes", n / elapsed,
+                  f"dispatch {n / (dispatched - t0):,.0f}/s; {cpu_of(used, n, elapsed)} (both, with start-up)")
+
+
+def platform_processes(broker: Broker, n: int, writers: int, dialect: str, consumers: int = 1,
+                       group_commit: bool = True) -> Result:
+    """(c) as deployed: the producer in one process, ``consumers`` ledger instances in others."""
+    databases = Databases(dialect)
+    mode = "" if group_commit else ", no group commit"
+    label = (f"(c) outbox → relay → @consumes, {DIALECTS[dialect]}, "
+             f"{consumers} consumer{'s' if consumers > 1 else ''}{mode}")
+    try:
+        with broker.vhost() as uri, processes() as start:
+            ledger_url = databases.create("ledger", LedgerBase.metadata)
+            producer_url = databases.create("intake", ProducerBase.metadata)
+            inbox = {**load_config()["INBOX"], "group_commit": group_commit}
+            ledgers = [start("ledger", service_config(uri, "ledger", ledger_url, INBOX=inbox))
+                       for _ in range(consumers)]
+            for ledger in ledgers:
+                ledger.expect("ready")
+            producer = start("producer", service_config(uri, "intake", producer_url))
+            producer.expect("ready")
+            engine = create_engine(ledger_url)
+            try:
+                producer.send(f"go {n} {writers}")
+                t0 = float(producer.expect("started")[0])
+                committed = float(producer.expect("committed")[0])
+                t1 = wait_for_rows(engine, Effect, n, t0)
+                rows = count_rows_on(engine, Effect)
+            finally:
+                engine.dispose()
+            used = producer.finish() + sum(ledger.finish() for ledger in ledgers)
+    finally:
+        databases.drop_all()
+    elapsed = t1 - t0
+    result = Result(label, n / elapsed, f"commits {n / (committed - t0):,.0f}/s; "
+                    f"{cpu_of(used, n, elapsed)} (all processes, with start-up)")
+    if rows != n:
+        result.notes.append(f"{label}: {rows} ledger rows for {n} events")
+    return result
+
+
+def wait_for_rows(engine, model, n: int, t0: float) -> float:
+    """The wall-clock time the n-th row was seen committed (polled every 10 ms)."""
+    while count_rows_on(engine, model) < n:
+        if time.time() - t0 > WAIT_S:
+            raise RuntimeError(f"only {count_rows_on(engine, model)}/{n} rows after {WAIT_S:.0f}s")
+        eventlet.sleep(0.01)
+    return time.time()
+
+
+def count_rows_on(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(model.__table__))
+
+
 def relay_only(broker: Broker, n: int, dialect: str) -> Result:
     databases = Databases(dialect)
     try:
@@ -279,7 +419,9 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=3000, help="events per path (default 3000)")
     parser.add_argument("--writers", type=int, default=8,
                         help="concurrent workers that commit or dispatch, as concurrent requests (default 8)")
-    parser.add_argument("--only", default="a,b,c,d", help="paths to run, e.g. a,c (default all)")
+    parser.add_argument("--only", default="a,b,c,d,scaling",
+                        help="paths to run, e.g. a,c (default all; scaling: (c) on PostgreSQL with "
+                             "2 and 4 consumer processes, and without group commit)")
     parser.add_argument("--db", default="sqlite,postgresql", help="databases for (c) and (d)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -296,11 +438,20 @@ def main(argv=None) -> int:
         steps.append(("a", lambda: raw_kombu(broker, args.n)))
     if "b" in paths:
         steps.append(("b", lambda: nameko_events(broker, args.n, args.writers)))
+        steps.append(("b processes", lambda: nameko_processes(broker, args.n, args.writers)))
     for dialect in dialects:
         if "c" in paths:
             steps.append((f"c {dialect}", lambda d=dialect: platform_path(broker, args.n, args.writers, d)))
+            steps.append((f"c {dialect} processes",
+                          lambda d=dialect: platform_processes(broker, args.n, args.writers, d)))
         if "d" in paths:
             steps.append((f"d {dialect}", lambda d=dialect: relay_only(broker, args.n, d)))
+    if "scaling" in paths and "postgresql" in dialects:
+        for consumers in (2, 4):
+            steps.append((f"c postgresql {consumers} consumers", lambda k=consumers: platform_processes(
+                broker, args.n, args.writers, "postgresql", consumers=k)))
+        steps.append(("c postgresql no group commit", lambda: platform_processes(
+            broker, args.n, args.writers, "postgresql", group_commit=False)))
     for name, step in steps:
         started = time.perf_counter()
         try:

@@ -54,22 +54,22 @@ class NotificationsService(PlatformService):
 
     # -- outreach and alerts ------------------------------------------------------------
 
-    @consumes("scheduling", "SessionMissed")
+    @consumes("scheduling", "SessionMissed", group_commit=False)  # sends at once: its own transaction
     def reach_out_after_missed_session(self, event):
         self._reach_patient(messages.reach_out_after_missed_session, event)
 
-    @consumes("outcomes", "RiskFlagRaised")
+    @consumes("outcomes", "RiskFlagRaised", group_commit=False)  # sends at once: its own transaction
     def alert_care_team_of_risk(self, event):
         command = c.AlertOnRisk(event, utcnow(), self._escalation())
         with self.db.unit_of_work() as uow:
             planned = alerts.alert_on_risk_flag(command, uow)
         self._send_now(planned, command.now)
 
-    @consumes("outcomes", "AssessmentDue")
+    @consumes("outcomes", "AssessmentDue", group_commit=False)  # sends at once: its own transaction
     def ask_to_complete_assessment(self, event):
         self._reach_patient(messages.ask_to_complete_assessment, event)
 
-    @consumes("intake", "ProgramCompleted")
+    @consumes("intake", "ProgramCompleted", group_commit=False)  # sends at once: its own transaction
     def congratulate_and_plan_aftercare(self, event):
         self._reach_patient(messages.congratulate_and_plan_aftercare, event)
 
