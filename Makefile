@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
 
-.PHONY: install run migrate topology test test-unit test-postgres bench demo clean help
+.PHONY: install run migrate topology test test-unit test-postgres bench bench-http demo clean help
 
 help:
 	@echo "make run            set up and run the four services (ports 8001-8004)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
 	@echo "make demo           a seeded three-site network through a program, with the outcomes report"
 	@echo "make bench          throughput of the reliable event path against raw kombu"
+	@echo "make bench-http     requests/s and p50/p99 of scheduling's attendance and schedule routes"
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ bench: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench
+
+bench-http: install
+	bash scripts/ensure-broker.sh
+	$(PY) -m bench.http
 
 clean:
 	rm -rf var .pytest_cache
