@@ -326,6 +326,11 @@ class GroupCommit:
         if self._lock is not None:
             self._lock.acquire()
         self.session = provider.sessionmaker()
+        if self._lock is not None and savepoints:
+            # pysqlite begins a transaction only before DML, so SQLite would take the first
+            # SAVEPOINT as the transaction itself and its RELEASE as a COMMIT: begin it here
+            # (IMMEDIATE: the write lock now, waited for, instead of a busy snapshot later).
+            self.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
     @contextmanager
     def unit_of_work(self, worker_db: "WorkerDatabase"):

@@ -127,3 +127,24 @@ class SlowLedgerService(PlatformService):
         with self.db.unit_of_work() as uow:
             uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))
         eventlet.sleep(0.02)
+
+
+SEEN_COMMITTED: list[int] = []  # ProbingLedgerService: committed effects seen from outside, per event
+
+
+class ProbingLedgerService(PlatformService):
+    """A ledger that looks, from a connection of its own, at what is committed while it handles."""
+
+    name = "ledger"
+    db = Database(LedgerBase.metadata)
+
+    @consumes("intake", "PatientDischarged")
+    def record_discharge(self, event):
+        from sqlalchemy import create_engine, func, select
+
+        with self.db.unit_of_work() as uow:
+            uow.session.add(Effect(event_id=event.id, enrollment_id=event.data["enrollment_id"]))
+        outside = create_engine(self.config["DATABASE_URLS"]["ledger"])
+        with outside.connect() as conn:
+            SEEN_COMMITTED.append(conn.scalar(select(func.count()).select_from(Effect.__table__)))
+        outside.dispose()

@@ -17,7 +17,9 @@ from shared.config import ROOT, load_config
 from shared.db import Database
 from shared.events import build_envelope
 from shared.ops import list_dead_letters
-from tests.kit.kit_services import Effect, LedgerBase, LedgerService, Poison, SlowLedgerService
+from tests.kit import kit_services
+from tests.kit.kit_services import (Effect, LedgerBase, LedgerService, Poison, ProbingLedgerService,
+                                    SlowLedgerService)
 
 DISCHARGE = {"track": "depression", "discharged_on": "2026-11-27", "reason": "withdrew"}
 
@@ -94,6 +96,22 @@ def test_a_group_with_one_failing_event_retries_that_one_alone_and_commits_the_o
     assert consumed(ledger, "processed") == 29
     # Grouped: far fewer transactions than events (one per event without group commit).
     assert len(transactions) < 29 - 2
+
+
+def test_a_group_commits_once_at_its_end_not_event_by_event(platform):
+    platform.declare_topology(services=[ProbingLedgerService])
+    kit_services.SEEN_COMMITTED.clear()
+    publish_discharges(platform.amqp_uri, [str(uuid.uuid4()) for _ in range(10)])
+    platform.start(ProbingLedgerService, LedgerBase.metadata,
+                   INBOX={**load_config()["INBOX"], "groups_in_flight": 1})
+    ledger_db = platform.database_urls["ledger"]
+    wait_until(lambda: len(effects(ledger_db)[0]) == 10, timeout=30)
+    wait_until(lambda: len(kit_services.SEEN_COMMITTED) == 10)
+    # The first group's events all ran before anything of it was committed (on SQLite too, where
+    # a savepoint outside a transaction would itself commit on release).
+    first_group = kit_services.SEEN_COMMITTED.count(0)
+    assert first_group >= 2, kit_services.SEEN_COMMITTED
+    assert kit_services.SEEN_COMMITTED[:first_group] == [0] * first_group
 
 
 def test_group_commit_can_be_turned_off(platform):
