@@ -63,7 +63,7 @@ bench: install
 
 bench-http: install
 	bash scripts/ensure-broker.sh
-	$(PY) -m bench.http
+	$(PY) -m tests.bench_http
 
 clean:
 	rm -rf var .pytest_cache

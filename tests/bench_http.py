@@ -1,10 +1,11 @@
-"""``python -m bench.http [--n N]``: requests/s and latency of two busy scheduling routes.
+"""``python -m tests.bench_http [--n N]`` (make bench-http): requests/s and latency of two busy scheduling routes.
 
 - ``POST /sessions/{id}/attendance`` for a 12-patient roster (each request flips every patient
   between attended and absent, so each one records 12 changes and raises 12 events);
 - ``GET /patients/{id}/schedule``;
 - ``GET /health`` of the same service: the floor (routing, auth-free, no database).
 
+It lives in tests/ because it drives the service through the test support (clinic, harness).
 The scheduling service runs in this process on a fresh vhost and a fresh migrated database
 (SQLite; PostgreSQL with IOP_TEST_POSTGRES_URL) through the test support's harness; the client
 shares the process, so each figure includes the client's own share of the hub. A benchmark, not a
@@ -53,7 +54,7 @@ def measure(call, n: int, concurrency: int) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.bench_http", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="requests per route (default 200)")
     parser.add_argument("--concurrency", type=int, default=8, help="clients for the rate (default 8)")
     args = parser.parse_args(argv)
