@@ -104,8 +104,10 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         # No pre-ping (a round trip per transaction): a connection broken by a database restart
         # fails its one transaction — retried by the inbox, or a 500 for a request — and
         # SQLAlchemy then drops every older connection of the pool.
-        return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
-                             pool_recycle=1800, future=True)
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                               pool_recycle=1800, future=True)
+        _lazy_savepoints(engine)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30}, future=True)
 
     @event.listens_for(engine, "connect")
@@ -119,6 +121,52 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         cursor.close()
 
     return engine
+
+
+# A group commit's connection (shared.inbox) marks itself so: its savepoints cost no round trip
+# of their own. SAVEPOINT travels with the next statement; RELEASE is not sent (the COMMIT ends
+# every savepoint; a later ROLLBACK TO one undoes only what followed it, this event's work).
+_LAZY_SAVEPOINTS, _PENDING_SAVEPOINT = "iop_lazy_savepoints", "iop_pending_savepoint"
+
+
+def _lazy_savepoints(engine: Engine) -> None:
+    dialect = engine.dialect
+    do_savepoint = dialect.do_savepoint
+    do_release = dialect.do_release_savepoint
+    do_rollback_to = dialect.do_rollback_to_savepoint
+
+    def savepoint(connection, name):
+        if connection.info.get(_LAZY_SAVEPOINTS):
+            connection.info[_PENDING_SAVEPOINT] = name
+        else:
+            do_savepoint(connection, name)
+
+    def release(connection, name):
+        if connection.info.get(_LAZY_SAVEPOINTS):
+            if connection.info.get(_PENDING_SAVEPOINT) == name:
+                del connection.info[_PENDING_SAVEPOINT]  # nothing ran inside it
+        else:
+            do_release(connection, name)
+
+    def rollback_to(connection, name):
+        if connection.info.get(_LAZY_SAVEPOINTS) and connection.info.get(_PENDING_SAVEPOINT) == name:
+            del connection.info[_PENDING_SAVEPOINT]  # never sent: nothing to undo
+        else:
+            do_rollback_to(connection, name)
+
+    dialect.do_savepoint, dialect.do_release_savepoint = savepoint, release
+    dialect.do_rollback_to_savepoint = rollback_to
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _send_pending_savepoint(conn, cursor, statement, parameters, context, executemany):
+        info = conn.info
+        if _PENDING_SAVEPOINT in info:
+            name = info.pop(_PENDING_SAVEPOINT)
+            if executemany:
+                cursor.execute(f"SAVEPOINT {name}")  # once, not once per row
+            else:
+                statement = f"SAVEPOINT {name}; {statement}"
+        return statement, parameters
 
 
 class AlreadyProcessed(Exception):
@@ -326,11 +374,15 @@ class GroupCommit:
         if self._lock is not None:
             self._lock.acquire()
         self.session = provider.sessionmaker()
+        self._lazy_info = None  # the pooled connection's info while its savepoints are lazy
         if self._lock is not None and savepoints:
             # pysqlite begins a transaction only before DML, so SQLite would take the first
             # SAVEPOINT as the transaction itself and its RELEASE as a COMMIT: begin it here
             # (IMMEDIATE: the write lock now, waited for, instead of a busy snapshot later).
             self.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        elif savepoints and provider.engine.dialect.name == "postgresql":
+            self._lazy_info = self.session.connection().info
+            self._lazy_info[_LAZY_SAVEPOINTS] = True
 
     @contextmanager
     def unit_of_work(self, worker_db: "WorkerDatabase"):
@@ -354,6 +406,7 @@ class GroupCommit:
             self._events_raised = True
 
     def commit(self) -> None:
+        self._plain_savepoints()
         try:
             if self.failed:
                 self.session.rollback()
@@ -365,10 +418,18 @@ class GroupCommit:
             self.provider.relay.wake()
 
     def rollback(self) -> None:
+        self._plain_savepoints()
         try:
             self.session.rollback()
         finally:
             self._close()
+
+    def _plain_savepoints(self) -> None:
+        """Before the transaction ends: the connection goes back to the pool as it came."""
+        if self._lazy_info is not None:
+            self._lazy_info.pop(_LAZY_SAVEPOINTS, None)
+            self._lazy_info.pop(_PENDING_SAVEPOINT, None)
+            self._lazy_info = None
 
     def _close(self) -> None:
         try:

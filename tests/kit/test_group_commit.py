@@ -114,6 +114,28 @@ def test_a_group_commits_once_at_its_end_not_event_by_event(platform):
     assert kit_services.SEEN_COMMITTED[:first_group] == [0] * first_group
 
 
+def test_a_groups_savepoints_cost_no_round_trips_of_their_own_on_postgresql(platform):
+    platform.declare_topology(services=[LedgerService])
+    publish_discharges(platform.amqp_uri, [str(uuid.uuid4()) for _ in range(10)])
+    ledger = platform.start(LedgerService, LedgerBase.metadata,
+                            INBOX={**load_config()["INBOX"], "groups_in_flight": 1})
+    database = next(ext for ext in ledger.container.dependencies if isinstance(ext, Database))
+    statements = []
+    event.listen(database.engine, "after_cursor_execute",
+                 lambda conn, cursor, statement, *args: statements.append(statement))
+    sent = publish_discharges(platform.amqp_uri, [str(uuid.uuid4()) for _ in range(10)])
+    ledger_db = platform.database_urls["ledger"]
+    wait_until(lambda: {e for e, _ in effects(ledger_db)[0]} >= set(sent), timeout=30)
+    savepoints = [s for s in statements if "SAVEPOINT" in s]
+    assert savepoints, statements  # the group used savepoints
+    if database.engine.dialect.name == "postgresql":
+        # Each SAVEPOINT rides on the event's first statement (its inbox row); none is released.
+        assert all(s.startswith("SAVEPOINT") and "INSERT INTO inbox" in s for s in savepoints)
+        assert not [s for s in statements if s.startswith("RELEASE")]
+    else:
+        assert "BEGIN IMMEDIATE" in statements  # SQLite: in-process, a savepoint is no round trip
+
+
 def test_group_commit_can_be_turned_off(platform):
     ledger = platform.start(LedgerService, LedgerBase.metadata,
                             INBOX={**load_config()["INBOX"], "group_commit": False})
