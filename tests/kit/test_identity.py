@@ -14,14 +14,7 @@ from sqlalchemy import create_engine, text
 from shared import tokens
 from shared.auth import KeyRing
 from tests.integration.intake.scenario import refer
-from tests.kit.identity_provider import ROOT, DevProvider, b64, seed, signed_token
-
-
-@pytest.fixture(scope="session")
-def provider(tmp_path_factory):
-    dev = DevProvider(tmp_path_factory.mktemp("identity") / "provider.log")
-    yield dev
-    dev.stop()
+from tests.kit.identity_provider import ROOT, b64, provider, seed, signed_token  # noqa: F401
 
 
 @pytest.fixture
