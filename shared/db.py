@@ -192,7 +192,7 @@ class UnitOfWork:
         return None if row is None else {"at": row.at, "reason": row.reason}
 
 
-EMERGENCY_ACCESS = "break_glass"  # the audit action of a break-the-glass grant
+EMERGENCY_ACCESS = "break_glass"  # the audit action of a break-the-glass grant (shared.access)
 
 
 def _clip(value: str | None, size: int) -> str | None:

@@ -12,6 +12,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
+from shared.access import BreakGlass
 from shared.clinical import ClinicalRules
 from shared.http import api, routes_of
 from shared.logs import set_correlation_id
@@ -70,6 +71,7 @@ class PlatformService:
     correlation_id = CorrelationId()
     metrics = Metrics()
     api_routes = ApiRoutes()
+    break_glass = BreakGlass()  # X-Access-Reason: another site's patient (shared.access)
 
     @api("GET", "/health", public=True, summary="The process is up")
     def health(self, request):

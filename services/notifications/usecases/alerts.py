@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from services.notifications.commands import AcknowledgeAlert, AlertOnRisk, ListAlerts, RouteAlert
+from services.notifications.commands import (AcknowledgeAlert, AlertOnEmergencyAccess, AlertOnRisk,
+                                             ListAlerts, RouteAlert)
 from services.notifications.domain import alerts, routing, templates
 from services.notifications.domain.messages import STAFF, Planned
 from services.notifications.models import Alert
@@ -14,6 +15,15 @@ def alert_on_risk_flag(command: AlertOnRisk, uow) -> Planned:
     data = command.event.data
     plan = routing.alert_for_risk_flag(data["level"], data["reason"])
     return Planned().add(alert=raise_alert(uow, command.event, plan, command.now))
+
+
+def alert_on_emergency_access(command: AlertOnEmergencyAccess, uow) -> Alert | None:
+    """Break-the-glass at intake: an alert for the privacy officer of the patient's site, who reads
+    it in GET /alerts (and the grant's reason in GET /audit); the care team gets no message."""
+    alert = raise_alert(uow, command.event, routing.AlertPlan("break_glass", "moderate"), command.now)
+    if alert is not None:
+        alert.routed_at = command.now  # nothing for the timer to route to the care team
+    return alert
 
 
 def raise_alert(uow, event, plan: routing.AlertPlan, now) -> Alert | None:
