@@ -55,7 +55,8 @@ class Caller:
     @classmethod
     def service(cls, service_name: str) -> "Caller":
         """A platform service acting on its own behalf (event handlers, RPC)."""
-        return cls(name=f"service:{service_name}", roles=frozenset({"service"}), sites=None)
+        return cls(name=f"service:{service_name}", roles=frozenset({"service"}), sites=None,
+                   subject=f"service:{service_name}", display_name=service_name)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
