@@ -73,7 +73,8 @@ class ApiHandler(HttpRequestHandler):
 
     def __init__(self, method: str, url: str, *, body: type[Schema] | Schema | None = None,
                  query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
-                 status: int = 200, summary: str | None = None, response=None, **kwargs):
+                 status: int = 200, summary: str | None = None, response=None,
+                 access_reason: bool = False, **kwargs):
         # Expected: logged as warnings by nameko, not as crashes.
         kwargs.setdefault("expected_exceptions", (Problem, ValidationError, DomainError))
         super().__init__(method, url, **kwargs)
@@ -84,6 +85,8 @@ class ApiHandler(HttpRequestHandler):
         self.public = public
         self.status = status
         self.summary = summary
+        # X-Access-Reason opens another site's record here (documented; any route records it).
+        self.access_reason = access_reason
 
     def setup(self):
         super().setup()

@@ -57,7 +57,7 @@ class IntakeService(PlatformService):
             return views.referral_view(referrals.show_referral(command, uow))
 
     @api("GET", "/patients/<string:patient_id>", response=PatientOut, roles=CARE_TEAM,
-         summary="A patient's record; a clinician of another site states why in X-Access-Reason "
+         access_reason=True, summary="A patient's record; a clinician of another site states why in X-Access-Reason "
                  "(break-the-glass)")
     def get_patient(self, request, patient_id):
         with self.db.unit_of_work() as uow:

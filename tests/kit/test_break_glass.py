@@ -160,3 +160,13 @@ def test_a_blank_or_overlong_reason_is_a_problem_naming_the_header(provider, cli
     assert response.headers["Content-Type"] == "application/problem+json"
     assert list(response.json()["errors"]) == ["X-Access-Reason"]
     assert entries(intake, patient) == [("dev-admin-1", "create", "referral", None)]
+
+
+def test_the_header_and_the_slowing_are_documented(clinic):
+    intake, _, _ = clinic
+    operation = intake.get("/openapi.json", key=None).json()["paths"]["/patients/{patient_id}"]["get"]
+
+    headers = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert [(p["name"], p["required"], p["schema"]["maxLength"]) for p in headers] == [
+        ("X-Access-Reason", False, 500)]
+    assert "429" in operation["responses"]
