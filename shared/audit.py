@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 
 import requests
 
@@ -59,8 +60,8 @@ def accounting(urls: dict[str, str], credential: str, patient_id: str, start: st
                 detail = response.text[:200]
             raise AuditFailed(f"{name} ({url}): {response.status_code} {detail}".strip())
         merged.extend({"service": name, **entry} for entry in response.json()["entries"])
-    # ISO 8601 in UTC sorts as text; a service's own order breaks ties.
-    return sorted(merged, key=lambda entry: entry["at"])
+    # By the moment (sorted is stable: a service's own order breaks ties).
+    return sorted(merged, key=lambda entry: datetime.fromisoformat(entry["at"]))
 
 
 def line(entry: dict) -> str:
