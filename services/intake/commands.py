@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.scoring import Instruments
 
@@ -36,6 +37,7 @@ class ShowReferral:
 class ShowPatient:
     caller: Caller
     patient_id: str
+    access: EmergencyAccess | None = None  # break-the-glass (X-Access-Reason); None: never
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,13 @@ class IntakeService(PlatformService):
         with self.db.unit_of_work() as uow:
             return views.referral_view(referrals.show_referral(command, uow))
 
-    @api("GET", "/patients/<string:patient_id>", response=PatientOut, roles=CARE_TEAM)
+    @api("GET", "/patients/<string:patient_id>", response=PatientOut, roles=CARE_TEAM,
+         access_reason=True, summary="A patient's record; a clinician of another site states why in X-Access-Reason "
+                 "(break-the-glass)")
     def get_patient(self, request, patient_id):
         with self.db.unit_of_work() as uow:
             return views.patient_view(patients.show_patient(
-                commands.ShowPatient(request.caller, patient_id), uow))
+                commands.ShowPatient(request.caller, patient_id, self.break_glass), uow))
 
     @api("POST", "/enrollments", body=EnrollmentIn, response=EnrollmentOut, roles=MANAGERS,
          status=201, summary="Enroll a triaged referral with an individualized plan")

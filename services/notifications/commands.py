@@ -43,6 +43,12 @@ class AlertOnRisk:
 
 
 @dataclass(frozen=True)
+class AlertOnEmergencyAccess:
+    event: Event
+    now: datetime
+
+
+@dataclass(frozen=True)
 class ListPatientMessages:
     caller: Caller
     patient_id: str

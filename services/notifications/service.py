@@ -7,7 +7,7 @@ from shared.config import site_zones
 from shared.db import Database
 from shared.http import api
 from shared.inbox import consumes
-from shared.roles import CARE_TEAM, OPERATORS
+from shared.roles import CARE_TEAM, OPERATORS, PRIVACY_OFFICERS
 from shared.service import PlatformService
 
 from services.notifications import commands as c, views
@@ -65,6 +65,11 @@ class NotificationsService(PlatformService):
             planned = alerts.alert_on_risk_flag(command, uow)
         self._send_now(planned, command.now)
 
+    @consumes("intake", "EmergencyAccessGranted")
+    def alert_privacy_officer_of_emergency_access(self, event):
+        with self.db.unit_of_work() as uow:
+            alerts.alert_on_emergency_access(c.AlertOnEmergencyAccess(event, utcnow()), uow)
+
     @consumes("outcomes", "AssessmentDue")
     def ask_to_complete_assessment(self, event):
         self._reach_patient(messages.ask_to_complete_assessment, event)
@@ -111,8 +116,8 @@ class NotificationsService(PlatformService):
         with self.db.unit_of_work() as uow:
             return views.patient_messages_view(patient_id, messages.list_patient_messages(command, uow))
 
-    @api("GET", "/alerts", query=AlertsQuery, roles=CARE_TEAM, response=AlertsOut,
-         summary="Care-team alerts of the caller's sites, newest first")
+    @api("GET", "/alerts", query=AlertsQuery, roles=CARE_TEAM + PRIVACY_OFFICERS, response=AlertsOut,
+         summary="Alerts of the caller's sites, newest first (break_glass ones are for the privacy officer)")
     def list_alerts(self, request):
         query = request.query
         command = c.ListAlerts(request.caller, request.caller.site_filter(query.get("site_id"), self.config["SITES"]),
@@ -120,7 +125,8 @@ class NotificationsService(PlatformService):
         with self.db.unit_of_work() as uow:
             return views.alerts_view(*alerts.list_alerts(command, uow))
 
-    @api("POST", "/alerts/<string:alert_id>/acknowledge", roles=CARE_TEAM, response=AlertOut,
+    @api("POST", "/alerts/<string:alert_id>/acknowledge", roles=CARE_TEAM + PRIVACY_OFFICERS,
+         response=AlertOut,
          summary="Acknowledge an alert (again: no change)")
     def acknowledge_alert(self, request, alert_id):
         with self.db.unit_of_work() as uow:

@@ -236,6 +236,17 @@ class PatientDischarged(EventData):
     reason = choice(enums.DISCHARGE_REASONS, required=True)
 
 
+class EmergencyAccessGranted(EventData):
+    """Break-the-glass: a clinician of another site opened the patient's record, stating a reason
+    (the reason is free text: it stays in intake's audit log, where the privacy officer reads it)."""
+
+    patient_id = Id(required=True)
+    accessor = text(255, required=True, metadata=described(
+        "Who was granted access: the identity provider's subject, or the API key's id (never a name)."))
+    granted_at = Instant(required=True)
+    expires_at = Instant(required=True)
+
+
 # -- scheduling ----------------------------------------------------------------------------
 
 
@@ -430,6 +441,7 @@ _TYPES = [
     ("intake", TreatmentPlanUpdated, "An enrollment's treatment plan changed."),
     ("intake", ProgramCompleted, "A patient completed the program."),
     ("intake", PatientDischarged, "A patient was discharged from the program."),
+    ("intake", EmergencyAccessGranted, "A clinician of another site was granted access to a patient (break-the-glass)."),
     ("scheduling", SessionScheduled, "A patient was booked into a session."),
     ("scheduling", SessionRescheduled, "A booking moved to another time."),
     ("scheduling", SessionCancelled, "A booked session was cancelled."),

@@ -90,6 +90,13 @@ EXAMPLES = {
         "discharged_on": dt.date(2025, 4, 25),
         "reason": "completed",
     },
+    "EmergencyAccessGranted": {
+        "site_id": SITE,
+        "patient_id": PATIENT,
+        "accessor": "lakeside-clinician",
+        "granted_at": dt.datetime(2025, 4, 25, 14, 0, tzinfo=dt.timezone.utc),
+        "expires_at": dt.datetime(2025, 4, 25, 15, 0, tzinfo=dt.timezone.utc),
+    },
     "SessionScheduled": {
         "site_id": SITE,
         **SESSION_IDS,

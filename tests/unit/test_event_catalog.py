@@ -24,6 +24,7 @@ CONTRACT = {
         "enrollment_id patient_id track start_date completed_on weeks_in_program attendance_rate",
     ),
     "PatientDischarged": ("intake", "enrollment_id patient_id track discharged_on reason"),
+    "EmergencyAccessGranted": ("intake", "patient_id accessor granted_at expires_at"),
     "SessionScheduled": (
         "scheduling",
         "booking_id session_id patient_id enrollment_id kind modality starts_at ends_at timezone staff_id",

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from services.scheduling.commands import RescheduleBooking
 from services.scheduling.domain.session_changes import check_movable, moved_occurrence
-from services.scheduling.domain.sites import require_site_access
 from services.scheduling.models import Booking, Session
 from services.scheduling.usecases import new_id
 
@@ -54,7 +53,7 @@ def cancel_future(uow, enrollment_id: str, after: datetime, reason: str, **sessi
 def reschedule_booking(cmd: RescheduleBooking, uow) -> tuple[Booking, Session, datetime]:
     """Move an individual or family appointment; a group's times belong to its series."""
     booking = uow.bookings.get_visible(cmd.booking_id, cmd.caller)
-    require_site_access(cmd.caller, booking.site_id)
+    cmd.caller.require_site(booking.site_id)
     session = uow.sessions.get(booking.session_id)
     check_movable(booking, session, cmd.starts_at, cmd.now)
     moved = moved_occurrence(session, cmd.starts_at, uow.sessions.patient_busy(booking.patient_id, cmd.now),
