@@ -24,6 +24,9 @@ class ScoreAssessment:
     administered_at: datetime
     instruments: Instruments
     zones: Zones
+    measurement: Mapping[str, Any]  # clinical.yaml `measurement` (which due item it fulfils)
+    deterioration: Mapping[str, Any]  # clinical.yaml `deterioration` (alerting without fatigue)
+    instrument_rules: Mapping[str, Any]  # clinical.yaml `instruments` (their bands)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,12 @@ class ReportOutcomes:
 
 @dataclass(frozen=True)
 class AnnounceDue:
+    now: datetime
+    measurement: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReleaseHeldFlags:
     now: datetime
 
 

@@ -18,7 +18,8 @@ from services.outcomes.errors import ERRORS
 from services.outcomes.models import Base
 from services.outcomes.repositories import REPOSITORIES
 from services.outcomes.schemas import AnnounceDueIn, AssessmentIn, OutcomeReportQuery
-from services.outcomes.usecases import assessments, attendance, episodes, schedule, summaries
+from services.outcomes.usecases import (assessments, attendance, deterioration, episodes, schedule,
+                                       summaries)
 
 
 class OutcomesService(PlatformService):
@@ -39,7 +40,8 @@ class OutcomesService(PlatformService):
             enrollment_id=body["enrollment_id"].lower() if body["enrollment_id"] else None,
             instrument=body["instrument"], responses=body["responses"],
             administered_at=body["administered_at"], instruments=self.rules.instruments,
-            zones=self.zones)
+            zones=self.zones, measurement=self.rules["measurement"],
+            deterioration=self.rules["deterioration"], instrument_rules=self.rules["instruments"])
         with self.db.unit_of_work() as uow:
             assessment, scored = assessments.score_assessment(command, uow)
         return views.scored_view(assessment, scored)
@@ -77,7 +79,7 @@ class OutcomesService(PlatformService):
         return views.report_view(query, sites, groups)
 
     @api("POST", "/ops/assessments-due", body=AnnounceDueIn, roles=OPERATORS,
-         summary="Announce due assessments now (or as of a given time)")
+         summary="Announce due assessments (and held deterioration flags) now, or as of a given time")
     def announce_due_now(self, request):
         real_now = utcnow()
         as_of = request.body["as_of"] or real_now
@@ -132,9 +134,15 @@ class OutcomesService(PlatformService):
         announced = 0
         while True:  # batch by batch, each its own transaction
             with self.db.unit_of_work() as uow:
-                count = schedule.announce_due(commands.AnnounceDue(now), uow)
+                count = schedule.announce_due(
+                    commands.AnnounceDue(now, self.rules["measurement"]), uow)
             announced += count
             if count < schedule.BATCH:
+                break
+        while True:  # deterioration flags whose grouping hold has ended
+            with self.db.unit_of_work() as uow:
+                count = deterioration.release_held(commands.ReleaseHeldFlags(now), uow)
+            if count < deterioration.BATCH:
                 return announced
 
     def end_episode(self, enrollment_id, status, ended_on, reason, reported_rate):

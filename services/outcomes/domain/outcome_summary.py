@@ -40,6 +40,13 @@ class Attendance:
     counted: int
 
 
+def is_complete(assessment) -> bool:
+    """An incomplete assessment (unanswered items: no total) is never a baseline or final score.
+    Reads the `complete` flag where the record has one, else a missing total."""
+    complete = getattr(assessment, "complete", None)
+    return bool(complete) if complete is not None else assessment.total_score is not None
+
+
 def measure(instruments: Instruments, instrument: str, screening_total: int | None,
             scores: Sequence[int]) -> Measure | None:
     """`scores`: the episode's totals of one instrument in the order administered."""

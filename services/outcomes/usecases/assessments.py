@@ -11,8 +11,10 @@ from shared.errors import RecordNotFound
 from services.outcomes.commands import ReadTrajectories, ScoreAssessment
 from services.outcomes.domain import schedule
 from services.outcomes.domain.episodes import check_administered_on
-from services.outcomes.domain.scoring import ScoredAssessment, baseline_score, score_against_baseline
+from services.outcomes.domain.scoring import (RELIABLE_DETERIORATION, ScoredAssessment,
+                                              baseline_score, score_against_baseline)
 from services.outcomes.models import Assessment, Episode
+from services.outcomes.usecases.deterioration import follow_deterioration
 from services.outcomes.usecases.summaries import refresh_after_late_entry
 
 
@@ -57,7 +59,7 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
         change_from_baseline=scored.change_from_baseline, reliable_change=scored.reliable_change,
         recorded_at=utcnow(), recorded_by=command.caller.name))
     uow.assessments.flush()
-    schedule.fulfil(uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
+    schedule.fulfil(command.measurement, uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
                     schedule.local_day(administered_at, zone), assessment.assessment_id)
     ids = {"assessment_id": assessment.assessment_id, "patient_id": episode.patient_id,
            "enrollment_id": episode.enrollment_id}
@@ -67,11 +69,15 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
         "baseline_score": scored.baseline_score, "change_from_baseline": scored.change_from_baseline,
         "reliable_change": scored.reliable_change}, site_id=episode.site_id, subject=episode.enrollment_id)
     for flag in scored.flags:  # at once, in the same transaction as the score
+        if flag.reason == RELIABLE_DETERIORATION:
+            continue  # grouped and not repeated: usecases/deterioration.py
         uow.raise_event("RiskFlagRaised", {**ids, "level": flag.level, "reason": flag.reason},
                         site_id=episode.site_id, subject=episode.enrollment_id)
+    follow_deterioration(uow, command, episode, assessment, zone)
     uow.audit(command.caller, "create", "assessment", assessment.assessment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
-    refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at)
+    refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at,
+                             assessment.assessment_id)
     return assessment, scored
 
 

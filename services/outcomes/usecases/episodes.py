@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.errors import RetryLater
 
@@ -13,6 +14,7 @@ from services.outcomes.commands import EndEpisode, PlanEpisode, ReplanEpisode
 from services.outcomes.domain import schedule
 from services.outcomes.domain.episodes import ACTIVE, COMPLETED, SCREENED_INSTRUMENTS
 from services.outcomes.models import DueAssessment, Episode, ScreeningScore
+from services.outcomes.usecases.schedule import announce
 from services.outcomes.usecases.summaries import summarise_episode
 
 
@@ -75,8 +77,9 @@ def replan_episode(command: ReplanEpisode, uow: UnitOfWork) -> Episode | None:
 
 
 def end_episode(command: EndEpisode, uow: UnitOfWork) -> Episode | None:
-    """End the episode: the rest of its schedule stops, completion plans the follow-up, and the
-    summary is stored and published. None when it had already ended (redeliveries happen)."""
+    """End the episode: the rest of its schedule stops, end-of-program measures not yet asked
+    are asked now (AssessmentDue), completion plans the follow-up, and the summary is stored and
+    published. None when it had already ended (redeliveries happen)."""
     episode = known_episode(uow, command.enrollment_id)
     if episode.status != ACTIVE:
         return None
@@ -85,6 +88,11 @@ def end_episode(command: EndEpisode, uow: UnitOfWork) -> Episode | None:
     for before, after in schedule.STOPPED_AT_END:
         uow.schedule.change_status(episode.enrollment_id, before, after)
     zone = command.zones[episode.site_id]
+    now = utcnow()
+    for item in schedule.finals_at_discharge(uow.schedule.of_episode(episode.enrollment_id),
+                                             command.ended_on):
+        item.due_at = now  # asked at discharge: at once
+        announce(uow, item, now)
     if command.status == COMPLETED:
         item = schedule.follow_up(command.measurement, command.ended_on)
         clash = uow.schedule.item_on(episode.enrollment_id, item.instrument, item.due_on)
