@@ -20,13 +20,41 @@ class ScoreAssessment:
     patient_id: str
     enrollment_id: str | None  # None: the patient's latest episode
     instrument: str
-    responses: Any  # validated against the instrument by the use case
+    responses: Any  # validated against the instrument by the use case; None items: unanswered
     administered_at: datetime
     instruments: Instruments
     zones: Zones
     measurement: Mapping[str, Any]  # clinical.yaml `measurement` (which due item it fulfils)
     deterioration: Mapping[str, Any]  # clinical.yaml `deterioration` (alerting without fatigue)
     instrument_rules: Mapping[str, Any]  # clinical.yaml `instruments` (their bands)
+    referral_id: str | None = None  # a C-SSRS after a referral's screening, before any enrollment
+    q6_within_3_months: bool | None = None  # C-SSRS: the follow-up to a YES on question 6
+
+
+@dataclass(frozen=True)
+class KeepRiskAnswer:
+    """A POST /assessments refused with 422: its PHQ-9 item-9 answer still raises its flag."""
+    caller: Caller
+    body: Any  # the request body as sent (any shape)
+    instruments: Instruments
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class RecordReferral:
+    """PatientReferred: a screening with a risk level raises its flag and puts the C-SSRS due."""
+    data: Mapping[str, Any]
+    instruments: Instruments
+    zones: Zones
+
+
+@dataclass(frozen=True)
+class ListFlags:
+    caller: Caller
+    sites: list[str]  # the caller's sites among those asked for
+    patient_id: str | None
+    enrollment_id: str | None
+    referral_id: str | None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, kit_metadata
@@ -49,22 +49,61 @@ class ScreeningScore(Base):
 
 
 class Assessment(Base):
+    """A scored assessment, or an incomplete one (``complete`` false: unanswered items, no total)
+    that never counts as a baseline or final score. A C-SSRS after a referral's screening has the
+    referral and no enrollment."""
+
     __tablename__ = "assessments"
     __table_args__ = (Index("ix_assessments_episode", "enrollment_id", "instrument", "administered_at"),)
     assessment_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    enrollment_id: Mapped[str] = mapped_column(ForeignKey("episodes.enrollment_id"))
+    enrollment_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.enrollment_id"), nullable=True)
+    referral_id: Mapped[str | None] = mapped_column(ID, nullable=True, index=True)
     patient_id: Mapped[str] = mapped_column(ID, index=True)
     site_id: Mapped[str] = mapped_column(SITE)
     instrument: Mapped[str] = mapped_column(String(10))
-    responses: Mapped[list[int]] = mapped_column(JSON)  # item answers: the clinical record
-    total_score: Mapped[int] = mapped_column(Integer)
-    severity: Mapped[str] = mapped_column(String(40))
+    # item answers, null for an unanswered item: the clinical record
+    responses: Mapped[list[int | None]] = mapped_column(JSON)
+    complete: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # C-SSRS: the screener's follow-up to a YES on question 6 (behaviour within the past 3 months)
+    q6_within_3_months: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    total_score: Mapped[int | None] = mapped_column(Integer, nullable=True)  # null when incomplete
+    severity: Mapped[str | None] = mapped_column(String(40), nullable=True)  # null when incomplete
     administered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     baseline_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     change_from_baseline: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reliable_change: Mapped[str | None] = mapped_column(String(20), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class Referral(Base):
+    """A referral whose screening raised a risk flag (PatientReferred with a risk level): the patient
+    and site a C-SSRS before any enrollment belongs to."""
+
+    __tablename__ = "referrals"
+    referral_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ID, index=True)
+    site_id: Mapped[str] = mapped_column(SITE)
+    referred_on: Mapped[date] = mapped_column(Date)
+    risk_level: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskFlagRecord(Base):
+    """A raised risk flag, as RiskFlagRaised announced it (`GET /flags`): from an assessment (its
+    enrollment), from a referral's screening (its referral, no enrollment), or from a refused
+    request's item-9 answer (no assessment)."""
+
+    __tablename__ = "risk_flags"
+    flag_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ID, index=True)
+    site_id: Mapped[str] = mapped_column(SITE, index=True)
+    enrollment_id: Mapped[str | None] = mapped_column(ID, nullable=True, index=True)
+    referral_id: Mapped[str | None] = mapped_column(ID, nullable=True, index=True)
+    assessment_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(20))
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class DueAssessment(Base):

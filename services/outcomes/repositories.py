@@ -8,7 +8,8 @@ from sqlalchemy import delete, func, or_, select, update
 from shared.repository import Repository
 
 from services.outcomes.models import (AttendanceRecord, Assessment, DeteriorationFlag,
-                                      DueAssessment, Episode, OutcomeSummary, ScreeningScore,
+                                      DueAssessment, Episode, OutcomeSummary, Referral,
+                                      RiskFlagRecord, ScreeningScore,
                                       SummaryMeasure)
 
 IN_LIST = 500  # bounded IN lists on every backend
@@ -51,6 +52,26 @@ class Assessments(Repository):
             query = query.where(Assessment.instrument == instrument)
         return list(self.session.scalars(query.order_by(Assessment.administered_at,
                                                         Assessment.recorded_at)))
+
+
+class Referrals(Repository):
+    model = Referral  # keyed by referral: get(referral_id)
+
+
+class Flags(Repository):
+    model = RiskFlagRecord
+
+    def matching(self, sites: list[str], patient_id: str | None, enrollment_id: str | None,
+                 referral_id: str | None, limit: int) -> list[RiskFlagRecord]:
+        """The flags of the sites, newest first, narrowed by whichever ids are given."""
+        query = select(RiskFlagRecord).where(RiskFlagRecord.site_id.in_(sites))
+        for column, value in ((RiskFlagRecord.patient_id, patient_id),
+                              (RiskFlagRecord.enrollment_id, enrollment_id),
+                              (RiskFlagRecord.referral_id, referral_id)):
+            if value is not None:
+                query = query.where(column == value)
+        return list(self.session.scalars(
+            query.order_by(RiskFlagRecord.raised_at.desc(), RiskFlagRecord.flag_id).limit(limit)))
 
 
 class Schedule(Repository):
@@ -170,5 +191,6 @@ class DeteriorationFlags(Repository):
             .order_by(DeteriorationFlag.hold_until).limit(limit).with_for_update(skip_locked=True)))
 
 
-REPOSITORIES = {"deterioration": DeteriorationFlags, "episodes": Episodes, "assessments": Assessments, "schedule": Schedule,
-                "attendance": Attendance, "summaries": Summaries}
+REPOSITORIES = {"episodes": Episodes, "assessments": Assessments, "schedule": Schedule,
+                "attendance": Attendance, "summaries": Summaries, "referrals": Referrals,
+                "flags": Flags, "deterioration": DeteriorationFlags}

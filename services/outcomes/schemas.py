@@ -13,14 +13,29 @@ from shared.fields import day, instant, uuid_string
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+class Refused:
+    """A POST /assessments body its schema refused: the body as sent and the validation error."""
+
+    def __init__(self, raw, error: ValidationError):
+        self.raw, self.error = raw, error
+
+
 class AssessmentIn(Schema):
     patient_id = uuid_string(required=True)
     enrollment_id = uuid_string(load_default=None, metadata={
         "description": "Optional: the episode, when the patient has more than one."})
+    referral_id = uuid_string(load_default=None, metadata={
+        "description": "A cssrs only: the referral whose positive screening it follows, before any "
+                       "enrollment."})
     instrument = fields.String(required=True, validate=validate.OneOf(enums.INSTRUMENTS))
     # Checked item by item against the instrument's clinical rules when scored, so each bad
     # item is named (`responses.4`).
-    responses = fields.Raw(required=True, metadata={"description": "One integer per item, in order."})
+    responses = fields.Raw(required=True, metadata={
+        "description": "One integer per item, in order; null for an unanswered item (the assessment "
+                       "is then incomplete: no total, its risk items still evaluated)."})
+    q6_within_3_months = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "cssrs only: the screener's follow-up to a YES on question 6 (suicidal "
+                       "behavior): was it within the past 3 months? Required when question 6 is 1."})
     administered_at = instant(required=True)
 
     @validates_schema(skip_on_field_errors=False)  # named along with any other bad field
@@ -28,6 +43,25 @@ class AssessmentIn(Schema):
         administered_at = data.get("administered_at")
         if administered_at is not None and administered_at > utcnow() + CLOCK_SKEW:
             raise ValidationError({"administered_at": ["Must not be in the future."]})
+
+
+class FlagsQuery(Schema):
+    site_id = fields.String(load_default=None)
+    patient_id = uuid_string(load_default=None)
+    enrollment_id = uuid_string(load_default=None)
+    referral_id = uuid_string(load_default=None)
+
+
+class AssessmentRequest(AssessmentIn):
+    """The POST /assessments body (AssessmentIn), but a refused body comes back as
+    :class:`Refused` instead of raising: the route still raises the flag of its PHQ-9 item 9
+    before answering 422 (a risk answer is never lost)."""
+
+    def load(self, data, *args, **kwargs):
+        try:
+            return super().load(data, *args, **kwargs)
+        except ValidationError as exc:
+            return Refused(data, exc)
 
 
 class AnnounceDueIn(Schema):

@@ -6,8 +6,10 @@ from nameko.timer import timer
 from shared.clock import check_driven_clock, utcnow
 from shared.config import is_production, site_zones
 from shared.db import Database
+from shared.errors import InvalidFields
 from shared.http import api
 from shared.inbox import consumes
+from shared.problems import problem_from_validation, validation_problem
 from shared.roles import CARE_TEAM, CARE_TEAM_AND_INTEGRATORS, OPERATORS
 from shared.service import PlatformService
 
@@ -17,9 +19,10 @@ from services.outcomes.domain.outcome_summary import ABSENT, ATTENDED, EXCUSED
 from services.outcomes.errors import ERRORS
 from services.outcomes.models import Base
 from services.outcomes.repositories import REPOSITORIES
-from services.outcomes.schemas import AnnounceDueIn, AssessmentIn, OutcomeReportQuery
-from services.outcomes.usecases import (assessments, attendance, deterioration, episodes, schedule,
-                                       summaries)
+from services.outcomes.schemas import (AnnounceDueIn, AssessmentRequest, FlagsQuery, OutcomeReportQuery,
+                                      Refused)
+from services.outcomes.usecases import (assessments, attendance, deterioration, episodes, flags,
+                                       schedule, summaries)
 
 
 class OutcomesService(PlatformService):
@@ -31,20 +34,40 @@ class OutcomesService(PlatformService):
     def zones(self):
         return site_zones(self.config)
 
-    @api("POST", "/assessments", body=AssessmentIn, roles=CARE_TEAM, status=201,
+    @api("POST", "/assessments", body=AssessmentRequest, roles=CARE_TEAM, status=201,
          summary="Score an assessment against the episode's baseline")
     def score_assessment(self, request):
         body = request.body
+        if isinstance(body, Refused):
+            self.refuse_keeping_risk(request, body.raw, problem_from_validation(body.error))
         command = commands.ScoreAssessment(
             caller=request.caller, patient_id=body["patient_id"].lower(),
             enrollment_id=body["enrollment_id"].lower() if body["enrollment_id"] else None,
             instrument=body["instrument"], responses=body["responses"],
             administered_at=body["administered_at"], instruments=self.rules.instruments,
             zones=self.zones, measurement=self.rules["measurement"],
-            deterioration=self.rules["deterioration"], instrument_rules=self.rules["instruments"])
-        with self.db.unit_of_work() as uow:
-            assessment, scored = assessments.score_assessment(command, uow)
+            deterioration=self.rules["deterioration"], instrument_rules=self.rules["instruments"],
+            referral_id=body["referral_id"].lower() if body["referral_id"] else None,
+            q6_within_3_months=body["q6_within_3_months"])
+        try:
+            with self.db.unit_of_work() as uow:
+                assessment, scored = assessments.score_assessment(command, uow)
+        except InvalidFields as exc:
+            self.refuse_keeping_risk(request, body,
+                                     validation_problem(exc.errors, exc.detail))
         return views.scored_view(assessment, scored)
+
+    @api("GET", "/flags", query=FlagsQuery, roles=CARE_TEAM,
+         summary="Risk flags raised, newest first, by patient, enrollment or referral; audited")
+    def list_flags(self, request):
+        query = request.query
+        command = commands.ListFlags(
+            request.caller, request.caller.site_filter(query["site_id"], list(self.config["SITES"])),
+            *(query[name].lower() if query[name] else None
+              for name in ("patient_id", "enrollment_id", "referral_id")))
+        with self.db.unit_of_work() as uow:
+            found = flags.list_flags(command, uow)
+        return views.flags_view(found)
 
     @api("GET", "/patients/<patient_id>/assessments", roles=CARE_TEAM,
          summary="A patient's scores per episode and instrument, with item answers")
@@ -97,6 +120,12 @@ class OutcomesService(PlatformService):
         with self.db.unit_of_work() as uow:
             episodes.plan_episode(command, uow)
 
+    @consumes("intake", "PatientReferred")
+    def flag_referral_risk(self, event):
+        command = commands.RecordReferral(event.data, self.rules.instruments, self.zones)
+        with self.db.unit_of_work() as uow:
+            flags.record_referral(command, uow)
+
     @consumes("intake", "TreatmentPlanUpdated")
     def replan_measurement(self, event):
         data = event.data
@@ -126,6 +155,18 @@ class OutcomesService(PlatformService):
         self.record_attendance(event.data, EXCUSED if event.data["excused"] else ABSENT)
 
     # -- shared by the entrypoints above
+
+    def refuse_keeping_risk(self, request, raw, problem):
+        """Answer the 422, after raising the flag of a valid positive PHQ-9 item 9 it carries (for a
+        known episode the caller sees): a risk answer is never lost, whatever else is wrong."""
+        command = commands.KeepRiskAnswer(request.caller, raw if isinstance(raw, dict) else {},
+                                          self.rules.instruments, self.zones)
+        with self.db.unit_of_work() as uow:
+            flag = flags.keep_risk_answer(command, uow)
+        if flag is not None:
+            problem.extra["risk_flag_raised"] = {"flag_id": flag.flag_id, "level": flag.level,
+                                                 "reason": flag.reason}
+        raise problem
 
     def read_episode(self, request, enrollment_id) -> commands.ReadEpisode:
         return commands.ReadEpisode(request.caller, enrollment_id, self.rules.instruments, self.zones)

@@ -10,9 +10,13 @@ def assessment_view(assessment, with_items: bool = True) -> dict:
             "administered_at": assessment.administered_at, "total_score": assessment.total_score,
             "severity": assessment.severity, "baseline_score": assessment.baseline_score,
             "change_from_baseline": assessment.change_from_baseline,
-            "reliable_change": assessment.reliable_change}
+            "reliable_change": assessment.reliable_change, "complete": assessment.complete}
+    if assessment.referral_id is not None:
+        view["referral_id"] = assessment.referral_id
     if with_items:
         view["responses"] = assessment.responses
+        if assessment.instrument == "cssrs":
+            view["q6_within_3_months"] = assessment.q6_within_3_months
     return view
 
 
@@ -22,6 +26,17 @@ def scored_view(assessment, scored: ScoredAssessment) -> dict:
             "patient_id": assessment.patient_id, "enrollment_id": assessment.enrollment_id,
             "is_baseline": scored.is_baseline,
             "flags": [{"reason": f.reason, "level": f.level} for f in scored.flags]}
+
+
+def flag_view(flag) -> dict:
+    return {"flag_id": flag.flag_id, "patient_id": flag.patient_id, "site_id": flag.site_id,
+            "enrollment_id": flag.enrollment_id, "referral_id": flag.referral_id,
+            "assessment_id": flag.assessment_id, "reason": flag.reason, "level": flag.level,
+            "raised_at": flag.raised_at}
+
+
+def flags_view(flags) -> dict:
+    return {"flags": [flag_view(flag) for flag in flags]}
 
 
 def trajectories_view(patient_id: str, trajectories) -> dict:

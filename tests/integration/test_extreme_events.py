@@ -23,6 +23,8 @@ def edge_events(day, instant):
     """One program's events at the given edge, in the order a producer would publish them."""
     ids = {"enrollment_id": ENROLLMENT, "patient_id": PATIENT}
     return [
+        ("intake", "PatientReferred", example("PatientReferred", patient_id=PATIENT, referred_on=day,
+                                              risk_level="high")),
         ("intake", "PatientEnrolled", example("PatientEnrolled", **ids, start_date=day, planned_weeks=52,
                                               plan=BUSIEST_PLAN, screening={
                                                   "phq9": 27, "gad7": 21, "pcl5": 80, "screened_on": day})),

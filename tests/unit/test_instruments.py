@@ -16,6 +16,9 @@ item9_risk_level, reliable_change = _INSTRUMENTS.item9_risk_level, _INSTRUMENTS.
 remission, response, score = _INSTRUMENTS.remission, _INSTRUMENTS.response, _INSTRUMENTS.score
 severity, validate_responses = _INSTRUMENTS.severity, _INSTRUMENTS.validate_responses
 
+# The symptom and well-being measures (the screens AUDIT-C, DAST-10 and C-SSRS are tested below).
+MEASURES = ("phq9", "gad7", "pcl5", "who5")
+
 # instrument: (items, item_max, reported multiplier)
 SHAPES = {"phq9": (9, 3, 1), "gad7": (7, 3, 1), "pcl5": (20, 4, 1), "who5": (5, 5, 4)}
 
@@ -52,7 +55,7 @@ def reported_max(instrument):
 
 # --- configuration ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("instrument", INSTRUMENTS)
+@pytest.mark.parametrize("instrument", MEASURES)
 def test_every_instrument_scores_to_the_top_of_its_handbook_scale(instrument):
     items, item_max, _ = SHAPES[instrument]
     result = score(instrument, [item_max] * items)
@@ -132,7 +135,7 @@ def test_instruments_other_than_phq9_have_no_item_nine(instrument):
     assert score(instrument, answers_totalling(instrument, 0)).item9 is None
 
 
-@pytest.mark.parametrize("instrument", INSTRUMENTS)
+@pytest.mark.parametrize("instrument", MEASURES)
 def test_severity_of_a_total_outside_the_scale_is_refused(instrument):
     with pytest.raises(ValueError):
         severity(instrument, reported_max(instrument) + 1)
@@ -289,13 +292,13 @@ def valid_answers(instrument):
     return st.lists(st.integers(0, item_max), min_size=items, max_size=items)
 
 
-valid_vectors = st.sampled_from(INSTRUMENTS).flatmap(
+valid_vectors = st.sampled_from(MEASURES).flatmap(
     lambda instrument: st.tuples(st.just(instrument), valid_answers(instrument)))
 
 
 @st.composite
 def invalid_vectors(draw):
-    instrument = draw(st.sampled_from(INSTRUMENTS))
+    instrument = draw(st.sampled_from(MEASURES))
     items, item_max, _ = SHAPES[instrument]
     if draw(st.booleans()):
         length = draw(st.integers(0, items * 2).filter(lambda n: n != items))
@@ -323,3 +326,224 @@ def test_every_invalid_answer_vector_is_refused(vector):
     instrument, answers = vector
     with pytest.raises(InvalidResponses):
         score(instrument, answers)
+
+
+def test_the_scoring_kit_knows_every_instrument_the_catalog_names():
+    from shared import enums
+    assert set(INSTRUMENTS) == set(enums.INSTRUMENTS)
+
+
+# --- AUDIT-C (Bush 1998; Bradley 2007) -------------------------------------------------------
+
+evaluate = _INSTRUMENTS.evaluate
+
+
+def audit_c_totalling(total):
+    answers = []
+    for _ in range(3):
+        answers.append(min(4, total))
+        total -= answers[-1]
+    return answers
+
+
+@pytest.mark.parametrize("total", range(0, 13))
+def test_audit_c_total_is_the_sum_of_its_three_items(total):
+    assert score("audit_c", audit_c_totalling(total)).total == total
+
+
+# Men positive from 4, women from 3, not recorded from 3: both sides of each cut point.
+@pytest.mark.parametrize("sex,total,positive", [
+    ("male", 3, False), ("male", 4, True), ("male", 12, True), ("male", 0, False),
+    ("female", 2, False), ("female", 3, True), ("female", 12, True),
+    (None, 2, False), (None, 3, True),
+])
+def test_audit_c_is_positive_at_the_sex_specific_cut_point(sex, total, positive):
+    result = score("audit_c", audit_c_totalling(total), sex=sex)
+    assert result.positive is positive
+    assert result.severity == ("positive" if positive else "negative")
+
+
+def test_audit_c_of_a_man_with_three_is_negative_but_of_a_woman_positive():
+    assert score("audit_c", [1, 1, 1], sex="male").positive is False
+    assert score("audit_c", [1, 1, 1], sex="female").positive is True
+
+
+@pytest.mark.parametrize("answers,field", [([5, 0, 0], "responses.0"), ([0, 0], "responses"),
+                                           ([0, 0, -1], "responses.2")])
+def test_audit_c_answer_outside_zero_to_four_is_refused(answers, field):
+    with pytest.raises(InvalidResponses) as refused:
+        score("audit_c", answers)
+    assert field in refused.value.errors
+
+
+def test_audit_c_sex_must_be_male_female_or_not_recorded():
+    with pytest.raises(InvalidResponses) as refused:
+        score("audit_c", [1, 1, 1], sex="m")
+    assert list(refused.value.errors) == ["sex"]
+
+
+def test_audit_c_has_no_reliable_change_rule_and_no_response_or_remission():
+    assert reliable_change("audit_c", 10, 0) is None
+    assert response("audit_c", 10, 0) is None
+    assert remission("audit_c", 10, 0) is None
+
+
+# --- DAST-10 (Skinner 1982) ------------------------------------------------------------------
+
+# Item 3 ("always able to stop?") scores 1 on a "no" (0).
+NO_DRUG_USE = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+
+
+def dast10_totalling(total):
+    """Answers as asked scoring `total`: flip item 3 first, then yes to items 1, 2, 4, ..."""
+    answers = list(NO_DRUG_USE)
+    if total:
+        answers[2] = 0
+        total -= 1
+    for index in (0, 1, 3, 4, 5, 6, 7, 8, 9)[:total]:
+        answers[index] = 1
+    return answers
+
+
+def test_dast10_all_no_answers_score_one_because_item_three_is_reversed():
+    assert score("dast10", [0] * 10).total == 1
+
+
+def test_dast10_no_drug_use_answered_as_asked_scores_zero():
+    result = score("dast10", NO_DRUG_USE)
+    assert (result.total, result.severity, result.positive) == (0, "none", False)
+
+
+def test_dast10_all_yes_scores_nine():
+    assert score("dast10", [1] * 10).total == 9
+
+
+def test_dast10_every_problem_endorsed_scores_ten():
+    assert score("dast10", [1, 1, 0, 1, 1, 1, 1, 1, 1, 1]).total == 10
+
+
+# Skinner bands none 0, low 1-2, moderate 3-5, substantial 6-8, severe 9-10; positive from 3.
+@pytest.mark.parametrize("total,band,positive", [
+    (0, "none", False), (1, "low", False), (2, "low", False), (3, "moderate", True), (5, "moderate", True),
+    (6, "substantial", True), (8, "substantial", True), (9, "severe", True), (10, "severe", True),
+])
+def test_dast10_bands_and_positive_screen_at_each_boundary(total, band, positive):
+    result = score("dast10", dast10_totalling(total))
+    assert (result.total, result.severity, result.positive) == (total, band, positive)
+    assert severity("dast10", total) == band
+
+
+@pytest.mark.parametrize("bad", [2, -1, True])
+def test_dast10_answers_are_zero_or_one(bad):
+    answers = list(NO_DRUG_USE)
+    answers[5] = bad
+    with pytest.raises(InvalidResponses) as refused:
+        score("dast10", answers)
+    assert list(refused.value.errors) == ["responses.5"]
+
+
+def test_instruments_without_a_cut_point_have_no_positive():
+    assert score("phq9", [3] * 9).positive is None
+    assert score("who5", [5] * 5).positive is None
+
+
+# --- C-SSRS screener (Columbia Protocol, screen version) -------------------------------------
+
+def cssrs(*yes, q6_within_3_months=None):
+    answers = [1 if number in yes else 0 for number in range(1, 7)]
+    return score("cssrs", answers, q6_within_3_months=q6_within_3_months)
+
+
+@pytest.mark.parametrize("yes,recent,level", [
+    ((), None, "none"),
+    ((1,), None, "low"), ((2,), None, "low"), ((1, 2), None, "low"),
+    ((1, 2, 3), None, "moderate"), ((3,), None, "moderate"),
+    ((6,), False, "moderate"), ((1, 6), False, "moderate"),
+    ((1, 2, 3, 4), None, "high"), ((4,), None, "high"), ((1, 2, 5), None, "high"),
+    ((6,), True, "high"), ((1, 2, 3, 6), True, "high"), ((1, 2, 3, 4, 5, 6), False, "high"),
+])
+def test_cssrs_published_risk_levels(yes, recent, level):
+    result = cssrs(*yes, q6_within_3_months=recent)
+    assert result.severity == level
+    assert result.total == len(yes)
+    assert result.positive is None
+
+
+def test_cssrs_behavior_needs_its_timing():
+    with pytest.raises(InvalidResponses) as refused:
+        cssrs(6)
+    assert list(refused.value.errors) == ["q6_within_3_months"]
+
+
+def test_cssrs_recent_behavior_without_any_behavior_is_refused():
+    with pytest.raises(InvalidResponses) as refused:
+        cssrs(1, q6_within_3_months=True)
+    assert list(refused.value.errors) == ["q6_within_3_months"]
+
+
+def test_cssrs_no_behavior_may_say_not_recent():
+    assert cssrs(1, q6_within_3_months=False).severity == "low"
+
+
+def test_behavior_timing_is_only_for_the_cssrs():
+    with pytest.raises(InvalidResponses) as refused:
+        score("phq9", [0] * 9, q6_within_3_months=False)
+    assert list(refused.value.errors) == ["q6_within_3_months"]
+
+
+@pytest.mark.parametrize("answers", [[0] * 5, [0, 0, 0, 0, 0, 2], [0] * 7])
+def test_cssrs_answers_are_six_yes_or_no(answers):
+    with pytest.raises(InvalidResponses):
+        score("cssrs", answers)
+
+
+# --- incomplete answers ----------------------------------------------------------------------
+
+def test_an_incomplete_phq9_has_no_score_but_keeps_its_item_nine():
+    result = evaluate("phq9", [1, None, 2, 0, 0, 0, 0, 0, 2])
+    assert result.complete is False
+    assert result.score is None
+    assert (result.item9, result.risk_level) == (2, "high")
+    assert result.answered == {1: 1, 3: 2, 4: 0, 5: 0, 6: 0, 7: 0, 8: 0, 9: 2}
+
+
+def test_an_incomplete_phq9_with_item_nine_unanswered_shows_no_risk():
+    result = evaluate("phq9", [3, 3, 3, 3, 3, 3, 3, 3, None])
+    assert (result.item9, result.risk_level) == (None, None)
+
+
+@pytest.mark.parametrize("item9,level", [(0, None), (1, "moderate"), (2, "high"), (3, "high")])
+def test_an_incomplete_phq9_item_nine_has_the_complete_one_s_risk_level(item9, level):
+    assert evaluate("phq9", [None] * 8 + [item9]).risk_level == level
+
+
+def test_a_complete_evaluation_carries_the_score():
+    result = evaluate("gad7", [1, 1, 1, 1, 1, 1, 1])
+    assert result.complete is True
+    assert (result.score.total, result.score.severity) == (7, "mild")
+
+
+def test_all_items_unanswered_is_refused():
+    with pytest.raises(InvalidResponses) as refused:
+        evaluate("phq9", [None] * 9)
+    assert list(refused.value.errors) == ["responses"]
+
+
+def test_an_incomplete_answer_list_still_needs_every_position_and_range():
+    with pytest.raises(InvalidResponses) as refused:
+        evaluate("phq9", [None] * 8)
+    assert list(refused.value.errors) == ["responses"]
+    with pytest.raises(InvalidResponses) as refused:
+        evaluate("phq9", [None, 4, 0, 0, 0, 0, 0, 0, 1])
+    assert list(refused.value.errors) == ["responses.1"]
+
+
+def test_score_still_refuses_an_unanswered_item():
+    with pytest.raises(InvalidResponses) as refused:
+        score("phq9", [0] * 8 + [None])
+    assert list(refused.value.errors) == ["responses.8"]
+
+
+def test_an_incomplete_cssrs_shows_the_risk_of_what_was_answered():
+    result = evaluate("cssrs", [1, 1, None, 1, None, 0])
+    assert (result.complete, result.score, result.risk_level) == (False, None, "high")

@@ -5,9 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shared.scoring import DETERIORATED, Instruments, change_from_baseline
+from shared.scoring import DETERIORATED, Evaluation, Instruments, change_from_baseline
 
 PHQ9_ITEM9 = "phq9_item9"
+CSSRS = "cssrs"
 RELIABLE_DETERIORATION = "reliable_deterioration"
 # CLINICAL.md: reliable deterioration on these raises a flag (WHO-5 is a well-being measure,
 # not a symptom one, and has no risk rule).
@@ -24,17 +25,22 @@ class RiskFlag:
 @dataclass(frozen=True)
 class ScoredAssessment:
     instrument: str
-    responses: list[int]
-    total_score: int
-    severity: str
-    baseline_score: int | None  # None: this assessment is the baseline
+    responses: list[int | None]
+    total_score: int | None  # None: incomplete
+    severity: str | None  # None: incomplete
+    baseline_score: int | None  # None: this assessment is the baseline (or has none)
     change_from_baseline: int | None
     reliable_change: str | None
     flags: tuple[RiskFlag, ...]
+    complete: bool = True
 
     @property
     def is_baseline(self) -> bool:
-        return self.baseline_score is None
+        return self.complete and self.baseline_score is None
+
+    @property
+    def item9_flag(self) -> RiskFlag | None:
+        return next((flag for flag in self.flags if flag.reason == PHQ9_ITEM9), None)
 
 
 def baseline_score(screening_total: int | None, earlier_totals: Sequence[int]) -> int | None:
@@ -68,3 +74,29 @@ def risk_flags(instruments: Instruments, instrument: str, item9: int | None,
     if instrument in DETERIORATION_FLAGGED and reliable_change == DETERIORATED:
         flags.append(RiskFlag(RELIABLE_DETERIORATION, DETERIORATION_LEVEL))
     return tuple(flags)
+
+
+def score_incomplete(instruments: Instruments, evaluation: Evaluation) -> ScoredAssessment:
+    """Answers with unanswered items: no total, severity or change, never a baseline; each answered
+    risk item raises its flag as in a complete assessment."""
+    return ScoredAssessment(
+        instrument=evaluation.instrument, responses=evaluation.responses, total_score=None,
+        severity=None, baseline_score=None, change_from_baseline=None, reliable_change=None,
+        flags=risk_flags(instruments, evaluation.instrument, evaluation.item9, None), complete=False)
+
+
+def cssrs_flags(instruments: Instruments, risk_level: str | None) -> tuple[RiskFlag, ...]:
+    """The flag a C-SSRS screener risk level raises (a high risk: a high flag)."""
+    level = instruments.cssrs_flag_level(risk_level)
+    return (RiskFlag(CSSRS, level),) if level is not None else ()
+
+
+def score_cssrs(instruments: Instruments, evaluation: Evaluation) -> ScoredAssessment:
+    """The C-SSRS screener: its risk level is its band; no baseline or change (a screen, not a
+    measure of change). Incomplete answers still raise the flag of the risk they show."""
+    scored = evaluation.score
+    return ScoredAssessment(
+        instrument=evaluation.instrument, responses=evaluation.responses,
+        total_score=scored.total if scored else None, severity=scored.severity if scored else None,
+        baseline_score=None, change_from_baseline=None, reliable_change=None,
+        flags=cssrs_flags(instruments, evaluation.risk_level), complete=evaluation.complete)

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 
 from shared.clock import utcnow
 from shared.db import UnitOfWork
-from shared.errors import RecordNotFound
+from shared.errors import InvalidFields, RecordNotFound
 
 from services.outcomes.commands import ReadTrajectories, ScoreAssessment
 from services.outcomes.domain import schedule
 from services.outcomes.domain.episodes import check_administered_on
-from services.outcomes.domain.scoring import (RELIABLE_DETERIORATION, ScoredAssessment,
-                                              baseline_score, score_against_baseline)
-from services.outcomes.models import Assessment, Episode
+from services.outcomes.domain.scoring import (CSSRS, RELIABLE_DETERIORATION, ScoredAssessment,
+                                              baseline_score, score_against_baseline, score_cssrs,
+                                              score_incomplete)
+from services.outcomes.models import Assessment, Episode, Referral
 from services.outcomes.usecases.deterioration import follow_deterioration
+from services.outcomes.usecases.flags import put_safety_screen_due, raise_flag
 from services.outcomes.usecases.summaries import refresh_after_late_entry
 
 
@@ -37,48 +39,118 @@ def assessed_episode(uow: UnitOfWork, command: ScoreAssessment) -> Episode:
     return episode
 
 
+def assessed_referral(uow: UnitOfWork, command: ScoreAssessment) -> Referral:
+    """The referral a C-SSRS before enrollment follows: the patient's, on the caller's site."""
+    referral = uow.referrals.get(command.referral_id)
+    if referral is None or referral.patient_id != command.patient_id \
+            or not command.caller.sees(referral.site_id):
+        raise RecordNotFound("Referral not found.")
+    return referral
+
+
+def evaluated(command: ScoreAssessment, baseline_of) -> ScoredAssessment:
+    """The answers scored: a C-SSRS into its risk level, incomplete answers without a total, else
+    against the baseline (``baseline_of()``, asked only for a complete measure)."""
+    instruments, instrument = command.instruments, command.instrument
+    evaluation = instruments.evaluate(instrument, command.responses,
+                                      q6_within_3_months=command.q6_within_3_months)
+    if instrument == CSSRS:
+        return score_cssrs(instruments, evaluation)
+    if not evaluation.complete:
+        return score_incomplete(instruments, evaluation)
+    return score_against_baseline(instruments, instrument, evaluation.responses, baseline_of())
+
+
 def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessment, ScoredAssessment]:
-    """Score, store, fulfil the due item it reaches, publish AssessmentScored and any
-    RiskFlagRaised in the same transaction, and audit. A late score recomputes the summary."""
+    """Score, store, fulfil the due item it reaches, publish AssessmentScored (complete ones only)
+    and any RiskFlagRaised in the same transaction, and audit. A late score recomputes the summary.
+    A C-SSRS may follow a referral (``referral_id``) before any enrollment."""
     # The answers first: a bad answer is a 422 whoever the patient is.
-    command.instruments.validate_responses(command.instrument, command.responses)
+    command.instruments.evaluate(command.instrument, command.responses,
+                                 q6_within_3_months=command.q6_within_3_months)
+    if command.referral_id is not None:
+        return score_referral_screen(command, uow)
     episode = assessed_episode(uow, command)
     zone = command.zones[episode.site_id]
     instrument, administered_at = command.instrument, command.administered_at
     check_administered_on(schedule.local_day(administered_at, zone), uow.episodes.screened_on(episode))
-    earlier = [a.total_score for a in uow.assessments.of_episode(episode.enrollment_id, instrument)
-               if a.administered_at <= administered_at]
-    baseline = baseline_score(uow.episodes.screening_totals(episode.enrollment_id).get(instrument),
+
+    def baseline_of() -> int | None:
+        earlier = [a.total_score for a in uow.assessments.of_episode(episode.enrollment_id, instrument)
+                   if a.complete and a.administered_at <= administered_at]
+        return baseline_score(uow.episodes.screening_totals(episode.enrollment_id).get(instrument),
                               earlier)
-    scored = score_against_baseline(command.instruments, instrument, command.responses, baseline)
-    assessment = uow.assessments.add(Assessment(
-        assessment_id=str(uuid.uuid4()), enrollment_id=episode.enrollment_id,
-        patient_id=episode.patient_id, site_id=episode.site_id, instrument=instrument,
-        responses=scored.responses, total_score=scored.total_score, severity=scored.severity,
-        administered_at=administered_at, baseline_score=scored.baseline_score,
-        change_from_baseline=scored.change_from_baseline, reliable_change=scored.reliable_change,
-        recorded_at=utcnow(), recorded_by=command.caller.name))
-    uow.assessments.flush()
-    schedule.fulfil(command.measurement, uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
-                    schedule.local_day(administered_at, zone), assessment.assessment_id)
+
+    scored = evaluated(command, baseline_of)
+    assessment = store(uow, command, scored, patient_id=episode.patient_id, site_id=episode.site_id,
+                       enrollment_id=episode.enrollment_id)
+    if scored.complete:
+        schedule.fulfil(command.measurement,
+                        uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
+                        schedule.local_day(administered_at, zone), assessment.assessment_id)
     ids = {"assessment_id": assessment.assessment_id, "patient_id": episode.patient_id,
            "enrollment_id": episode.enrollment_id}
-    uow.raise_event("AssessmentScored", {
-        **ids, "instrument": instrument, "administered_at": administered_at,
-        "total_score": scored.total_score, "severity": scored.severity,
-        "baseline_score": scored.baseline_score, "change_from_baseline": scored.change_from_baseline,
-        "reliable_change": scored.reliable_change}, site_id=episode.site_id, subject=episode.enrollment_id)
-    for flag in scored.flags:  # at once, in the same transaction as the score
-        if flag.reason == RELIABLE_DETERIORATION:
-            continue  # grouped and not repeated: usecases/deterioration.py
-        uow.raise_event("RiskFlagRaised", {**ids, "level": flag.level, "reason": flag.reason},
-                        site_id=episode.site_id, subject=episode.enrollment_id)
-    follow_deterioration(uow, command, episode, assessment, zone)
+    if scored.complete and instrument != CSSRS:  # an incomplete total is not a score
+        uow.raise_event("AssessmentScored", {
+            **ids, "instrument": instrument, "administered_at": administered_at,
+            "total_score": scored.total_score, "severity": scored.severity,
+            "baseline_score": scored.baseline_score, "change_from_baseline": scored.change_from_baseline,
+            "reliable_change": scored.reliable_change}, site_id=episode.site_id, subject=episode.enrollment_id)
+    announce_flags(uow, command, scored, ids, site_id=episode.site_id)
+    if scored.complete:  # grouped per program week and not repeated (config `deterioration`)
+        follow_deterioration(uow, command, episode, assessment, zone)
     uow.audit(command.caller, "create", "assessment", assessment.assessment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
-    refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at,
-                             assessment.assessment_id)
+    if scored.complete:
+        refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at,
+                                 assessment.assessment_id)
     return assessment, scored
+
+
+def score_referral_screen(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessment, ScoredAssessment]:
+    """A C-SSRS for a referral's positive screening, before any enrollment: stored with the referral,
+    its flag raised; no AssessmentScored (that event belongs to an enrollment)."""
+    if command.instrument != CSSRS:
+        raise InvalidFields({"referral_id": ["Only a cssrs assessment follows a referral; "
+                                             "other instruments need an enrollment."]})
+    referral = assessed_referral(uow, command)
+    scored = evaluated(command, lambda: None)
+    assessment = store(uow, command, scored, patient_id=referral.patient_id, site_id=referral.site_id,
+                       referral_id=referral.referral_id)
+    ids = {"assessment_id": assessment.assessment_id, "patient_id": referral.patient_id,
+           "enrollment_id": None, "referral_id": referral.referral_id}
+    announce_flags(uow, command, scored, ids, site_id=referral.site_id)
+    uow.audit(command.caller, "create", "assessment", assessment.assessment_id,
+              patient_id=referral.patient_id, site_id=referral.site_id)
+    return assessment, scored
+
+
+def store(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, *, patient_id: str,
+          site_id: str, enrollment_id: str | None = None, referral_id: str | None = None) -> Assessment:
+    assessment = uow.assessments.add(Assessment(
+        assessment_id=str(uuid.uuid4()), enrollment_id=enrollment_id, referral_id=referral_id,
+        patient_id=patient_id, site_id=site_id, instrument=command.instrument,
+        responses=scored.responses, complete=scored.complete,
+        q6_within_3_months=command.q6_within_3_months, total_score=scored.total_score,
+        severity=scored.severity, administered_at=command.administered_at,
+        baseline_score=scored.baseline_score, change_from_baseline=scored.change_from_baseline,
+        reliable_change=scored.reliable_change, recorded_at=utcnow(), recorded_by=command.caller.name))
+    uow.assessments.flush()
+    return assessment
+
+
+def announce_flags(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, ids: dict, *,
+                   site_id: str) -> list:
+    """Each flag recorded and published at once, in the same transaction as the assessment; a
+    positive item 9 also puts the C-SSRS due for the care team."""
+    raised = [raise_flag(uow, flag, site_id=site_id, **ids) for flag in scored.flags
+              if flag.reason != RELIABLE_DETERIORATION]  # grouped: usecases/deterioration.py
+    item9 = scored.item9_flag
+    if item9 is not None:
+        answer = command.responses[command.instruments.self_harm_item("phq9") - 1]
+        put_safety_screen_due(uow, command.instruments, command.zones, answer, site_id=site_id,
+                              **{k: v for k, v in ids.items() if k != "assessment_id"})
+    return raised
 
 
 def patient_trajectories(command: ReadTrajectories, uow: UnitOfWork) -> list[Trajectory]:

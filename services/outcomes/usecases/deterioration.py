@@ -13,7 +13,7 @@ from services.outcomes.commands import ReleaseHeldFlags, ScoreAssessment
 from services.outcomes.domain import deterioration, schedule
 from services.outcomes.domain.outcome_summary import is_complete
 from services.outcomes.domain.scoring import RELIABLE_DETERIORATION
-from services.outcomes.models import Assessment, DeteriorationFlag, Episode
+from services.outcomes.models import Assessment, DeteriorationFlag, Episode, RiskFlagRecord
 
 HELD, RAISED = "held", "raised"
 BATCH = 500
@@ -94,6 +94,10 @@ def raise_flag(uow: UnitOfWork, flag: DeteriorationFlag, now) -> None:
         "reason": RELIABLE_DETERIORATION, "flag_id": flag.flag_id,
         "instruments": list(flag.instruments)}, site_id=flag.site_id, subject=flag.enrollment_id)
     flag.status, flag.raised_at = RAISED, now
+    uow.flags.add(RiskFlagRecord(  # GET /flags shows it with the other risk flags
+        flag_id=flag.flag_id, patient_id=flag.patient_id, site_id=flag.site_id,
+        enrollment_id=flag.enrollment_id, assessment_id=flag.assessment_id,
+        reason=RELIABLE_DETERIORATION, level=flag.level, raised_at=now))
 
 
 def release_held(command: ReleaseHeldFlags, uow: UnitOfWork) -> int:

@@ -21,8 +21,11 @@ def test_item_nine_at_two_raises_a_high_risk_flag_received_within_a_second(platf
     assert flag["data"] == {"site_id": "riverside", "assessment_id": response.json()["assessment_id"],
                             "patient_id": enrollment["patient_id"],
                             "enrollment_id": enrollment["enrollment_id"],
-                            "level": "high", "reason": "phq9_item9"}
+                            "level": "high", "reason": "phq9_item9", "flag_id": flag["data"]["flag_id"]}
     assert response.json()["flags"] == [{"reason": "phq9_item9", "level": "high"}]
+    listed = outcomes.get(f"/flags?enrollment_id={enrollment['enrollment_id']}", key="riverside").json()
+    assert [(f["flag_id"], f["assessment_id"], f["level"]) for f in listed["flags"]] == [
+        (flag["data"]["flag_id"], response.json()["assessment_id"], "high")]
 
 
 def test_score_is_answered_against_the_screening_baseline_and_published_without_items(
@@ -106,7 +109,8 @@ def test_bad_answers_are_refused_naming_field_and_item_and_nothing_is_stored_or_
     enrollment = enroll(platform, outcomes)
     watcher = subscriber(SCORED, RISK)
 
-    refused = assess(outcomes, enrollment, "phq9", [0, 0, 0, 0, 5, 0, 0, 0, 3])
+    # Item 9 at 0: a refused PHQ-9 with a positive item 9 still raises its flag (test_safety.py).
+    refused = assess(outcomes, enrollment, "phq9", [0, 0, 0, 0, 5, 0, 0, 0, 0])
     short = assess(outcomes, enrollment, "gad7", [1, 1, 1])
     accepted = assess(outcomes, enrollment, "phq9", phq9(10), on_day=7)
 

@@ -1,7 +1,7 @@
 """deterioration_flags: one reliable-deterioration flag per episode and program week
 
 Revision ID: 7d3f0b6c1e21
-Revises: 5c1e7a9d2b40
+Revises: 7d2f4b8e1a63
 Create Date: 2026-12-03 14:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import shared.db
 
 
 revision = '7d3f0b6c1e21'
-down_revision = '5c1e7a9d2b40'
+down_revision = '7d2f4b8e1a63'
 branch_labels = None
 depends_on = None
 
