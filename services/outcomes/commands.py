@@ -98,6 +98,7 @@ class PlanEpisode:
     enrolled_at: datetime
     measurement: Mapping[str, Any]
     zones: Zones
+    instruments: Instruments  # which substance-use screens were positive
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ class ScreeningScore(Base):
     instrument: Mapped[str] = mapped_column(String(10), primary_key=True)
     total_score: Mapped[int] = mapped_column(Integer)
     screened_on: Mapped[date] = mapped_column(Date)
+    # A screen with a positive cut point (AUDIT-C, DAST-10): whether it was positive; else null.
+    positive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class Assessment(Base):

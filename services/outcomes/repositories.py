@@ -35,6 +35,10 @@ class Episodes(Repository):
             ScreeningScore.enrollment_id == enrollment_id))
         return {row.instrument: row.total_score for row in rows}
 
+    def screened_positive(self, enrollment_id: str) -> list[str]:
+        return list(self.session.scalars(select(ScreeningScore.instrument).where(
+            ScreeningScore.enrollment_id == enrollment_id, ScreeningScore.positive.is_(True))))
+
     def screened_on(self, episode: Episode) -> date:
         """The referral's screening day; the start date for an episode screened with nothing."""
         day = self.session.scalar(select(func.min(ScreeningScore.screened_on)).where(

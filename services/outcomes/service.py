@@ -116,7 +116,8 @@ class OutcomesService(PlatformService):
 
     @consumes("intake", "PatientEnrolled")
     def plan_measurement(self, event):
-        command = commands.PlanEpisode(event.data, event.time, self.rules["measurement"], self.zones)
+        command = commands.PlanEpisode(event.data, event.time, self.rules["measurement"], self.zones,
+                                       self.rules.instruments)
         with self.db.unit_of_work() as uow:
             episodes.plan_episode(command, uow)
 

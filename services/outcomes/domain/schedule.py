@@ -36,15 +36,16 @@ def final_day(measurement: Mapping[str, Any], start_date: date, planned_weeks: i
 
 
 def plan_episode(measurement: Mapping[str, Any], track: str, start_date: date, planned_weeks: int,
-                 screened: Iterable[str] = ()) -> list[PlannedAssessment]:
+                 screened: Iterable[str] = (), positive: Iterable[str] = ()) -> list[PlannedAssessment]:
     """The track's assessments over the planned weeks, in date order.
 
     A periodic instrument is also due at the start when screening did not measure it, so the
     episode has a baseline before the first interval ends. Every instrument's last measure is
     due on `final_day` (occasion discharge); periodic ones that would fall on or after it are
-    not planned (the program's days are 0 … 7 × planned_weeks − 1).
+    not planned (the program's days are 0 … 7 × planned_weeks − 1). An instrument with
+    `when_screened_positive` is planned only when that screen was positive (`positive`).
     """
-    screened = set(screened)
+    screened, positive = set(screened), set(positive)
     final = final_day(measurement, start_date, planned_weeks)
     points = {START: start_date, MID: start_date + timedelta(days=planned_weeks * 7 // 2),
               DISCHARGE: final}
@@ -54,7 +55,7 @@ def plan_episode(measurement: Mapping[str, Any], track: str, start_date: date, p
         planned.setdefault((instrument, due_on), PlannedAssessment(instrument, due_on, occasion))
 
     for instrument, rule in measurement["schedule"].items():
-        if track not in rule["tracks"] or not screening_allows(rule, screened):
+        if track not in rule["tracks"] or not screening_allows(rule, positive):
             continue
         if "every_weeks" in rule:
             if instrument not in screened:
@@ -71,9 +72,9 @@ def plan_episode(measurement: Mapping[str, Any], track: str, start_date: date, p
     return sorted(planned.values(), key=lambda item: (item.due_on, item.instrument))
 
 
-def screening_allows(rule: Mapping[str, Any], screened: Iterable[str]) -> bool:
+def screening_allows(rule: Mapping[str, Any], positive: set[str]) -> bool:
     """An instrument scheduled only for those screened positive (`when_screened_positive`)."""
-    return "when_screened_positive" not in rule or rule["when_screened_positive"] in set(screened)
+    return "when_screened_positive" not in rule or rule["when_screened_positive"] in positive
 
 
 def follow_up(measurement: Mapping[str, Any], completed_on: date) -> PlannedAssessment:

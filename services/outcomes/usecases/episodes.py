@@ -12,7 +12,8 @@ from shared.errors import RetryLater
 
 from services.outcomes.commands import EndEpisode, PlanEpisode, ReplanEpisode
 from services.outcomes.domain import schedule
-from services.outcomes.domain.episodes import ACTIVE, COMPLETED, SCREENED_INSTRUMENTS
+from services.outcomes.domain.episodes import (ACTIVE, COMPLETED, SCREENED_INSTRUMENTS,
+                                               screened_positive)
 from services.outcomes.models import DueAssessment, Episode, ScreeningScore
 from services.outcomes.usecases.schedule import announce
 from services.outcomes.usecases.summaries import summarise_episode
@@ -47,14 +48,17 @@ def plan_episode(command: PlanEpisode, uow: UnitOfWork) -> Episode | None:
         status=ACTIVE, enrolled_at=command.enrolled_at))
     screening = data["screening"]
     screened = [name for name in SCREENED_INSTRUMENTS if screening.get(name) is not None]
+    positive = screened_positive(command.instruments, screening)
     for name in screened:
-        uow.episodes.add(ScreeningScore(enrollment_id=episode.enrollment_id, instrument=name,
-                                        total_score=screening[name],
-                                        screened_on=screening["screened_on"]))
+        uow.episodes.add(ScreeningScore(
+            enrollment_id=episode.enrollment_id, instrument=name, total_score=screening[name],
+            screened_on=screening["screened_on"],
+            positive=(name in positive)
+            if command.instruments.positive(name, screening[name]) is not None else None))
     uow.episodes.flush()  # the episode row first: the schedule refers to it
     zone = command.zones[episode.site_id]
     for item in schedule.plan_episode(command.measurement, episode.track, episode.start_date,
-                                      episode.planned_weeks, screened):
+                                      episode.planned_weeks, screened, positive):
         plan_item(uow, episode, item, command.measurement, zone)
     return episode
 
@@ -70,7 +74,8 @@ def replan_episode(command: ReplanEpisode, uow: UnitOfWork) -> Episode | None:
     episode.planned_weeks = command.planned_weeks
     wanted = [item for item in schedule.plan_episode(
         command.measurement, episode.track, episode.start_date, episode.planned_weeks,
-        uow.episodes.screening_totals(episode.enrollment_id)) if item.due_on >= from_day]
+        uow.episodes.screening_totals(episode.enrollment_id),
+        uow.episodes.screened_positive(episode.enrollment_id)) if item.due_on >= from_day]
     for item in schedule.replan(wanted, uow.schedule.from_day(episode.enrollment_id, from_day)):
         plan_item(uow, episode, item, command.measurement, zone)
     return episode

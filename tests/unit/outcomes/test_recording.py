@@ -49,7 +49,8 @@ def enrollment(unit_of_work):
                    start_date=START, planned_weeks=4,
                    screening={"phq9": 17, "gad7": 12, "pcl5": None, "screened_on": START})
     unit_of_work(episodes.plan_episode, commands.PlanEpisode(
-        data, datetime(2026, 1, 5, tzinfo=timezone.utc), RULES["measurement"], ZONES))
+        data, datetime(2026, 1, 5, tzinfo=timezone.utc), RULES["measurement"], ZONES,
+        RULES.instruments))
     return data
 
 

@@ -164,3 +164,29 @@ def test_a_completion_after_the_final_measures_were_asked_asks_nothing():
     items = [Item("phq9", 49, DISCHARGE, "fulfilled"), Item("who5", 49, DISCHARGE, "lapsed")]
 
     assert finals_at_discharge(items, MONDAY + timedelta(days=56)) == []
+
+
+# -- Substance use on the schedule (issue 11 point 6): only for those screened positive
+
+def test_a_positive_audit_c_screen_puts_audit_c_on_the_schedule_every_four_weeks():
+    plan = plan_episode(MEASUREMENT, "depression", MONDAY, 8, SCREENED + ("audit_c",), ("audit_c",))
+
+    # The screening total is the baseline (no start item); day 28, then the last week's first day.
+    assert [(d, o) for d, o in ((((i.due_on - MONDAY).days), i.occasion) for i in plan
+                                if i.instrument == "audit_c")] == [(28, WEEKLY), (49, DISCHARGE)]
+    assert days(plan, "dast10") == []
+
+
+@pytest.mark.parametrize("weeks, expected", [(6, [28, 35]), (12, [28, 56, 77])])
+def test_dast10_follows_a_positive_screen_within_the_program(weeks, expected):
+    plan = plan_episode(MEASUREMENT, "trauma", MONDAY, weeks, SCREENED + ("dast10",), ("dast10",))
+
+    assert days(plan, "dast10") == expected
+
+
+def test_a_negative_or_absent_substance_use_screen_schedules_neither():
+    screened = SCREENED + ("audit_c", "dast10")
+
+    plan = plan_episode(MEASUREMENT, "anxiety", MONDAY, 8, screened, ())
+
+    assert days(plan, "audit_c") == days(plan, "dast10") == []
