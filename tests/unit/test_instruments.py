@@ -547,3 +547,9 @@ def test_score_still_refuses_an_unanswered_item():
 def test_an_incomplete_cssrs_shows_the_risk_of_what_was_answered():
     result = evaluate("cssrs", [1, 1, None, 1, None, 0])
     assert (result.complete, result.score, result.risk_level) == (False, None, "high")
+
+
+def test_the_substance_use_screens_carry_their_loinc_codes():
+    instruments = clinical.load_clinical_rules()["instruments"]
+    assert instruments["audit_c"]["loinc"] == {"total": "75626-2"}
+    assert instruments["dast10"]["loinc"] == {"panel": "82666-9", "total": "82667-7"}

@@ -36,7 +36,8 @@ class ScoredAssessment:
 
     @property
     def is_baseline(self) -> bool:
-        return self.complete and self.baseline_score is None
+        """The first complete score of a measure; a C-SSRS screen is never a baseline."""
+        return self.complete and self.instrument != CSSRS and self.baseline_score is None
 
     @property
     def item9_flag(self) -> RiskFlag | None:
@@ -100,3 +101,18 @@ def score_cssrs(instruments: Instruments, evaluation: Evaluation) -> ScoredAsses
         total_score=scored.total if scored else None, severity=scored.severity if scored else None,
         baseline_score=None, change_from_baseline=None, reliable_change=None,
         flags=cssrs_flags(instruments, evaluation.risk_level), complete=evaluation.complete)
+
+
+def refused_item9(body: Any, instruments: Instruments) -> int | None:
+    """The positive PHQ-9 item-9 answer of a refused request body as sent, whatever else is wrong
+    with it (a risk answer is never lost); None when it carries none."""
+    if not isinstance(body, dict) or body.get("instrument") != "phq9":
+        return None
+    responses, position = body.get("responses"), instruments.self_harm_item("phq9")
+    if not isinstance(responses, list) or len(responses) < position:
+        return None
+    item9 = responses[position - 1]
+    low, high = instruments.item_range("phq9")
+    if isinstance(item9, bool) or not isinstance(item9, int) or not low < item9 <= high:
+        return None
+    return item9

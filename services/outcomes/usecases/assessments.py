@@ -94,8 +94,10 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
         uow.raise_event("AssessmentScored", {
             **ids, "instrument": instrument, "administered_at": administered_at,
             "total_score": scored.total_score, "severity": scored.severity,
-            "baseline_score": scored.baseline_score, "change_from_baseline": scored.change_from_baseline,
-            "reliable_change": scored.reliable_change}, site_id=episode.site_id, subject=episode.enrollment_id)
+            "baseline_score": scored.baseline_score,
+            "change_from_baseline": scored.change_from_baseline,
+            "reliable_change": scored.reliable_change},
+            site_id=episode.site_id, subject=episode.enrollment_id)
     announce_flags(uow, command, scored, ids, site_id=episode.site_id)
     if scored.complete:  # grouped per program week and not repeated (config `deterioration`)
         follow_deterioration(uow, command, episode, assessment, zone)

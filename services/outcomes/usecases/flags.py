@@ -12,7 +12,7 @@ from shared.db import UnitOfWork
 
 from services.outcomes.commands import KeepRiskAnswer, ListFlags, RecordReferral
 from services.outcomes.domain import schedule
-from services.outcomes.domain.scoring import PHQ9_ITEM9, RiskFlag
+from services.outcomes.domain.scoring import PHQ9_ITEM9, RiskFlag, refused_item9
 from services.outcomes.models import Referral, RiskFlagRecord
 
 FLAGS_LIMIT = 500  # newest first; a page is enough for a care team's review
@@ -69,21 +69,6 @@ def record_referral(command: RecordReferral, uow: UnitOfWork) -> RiskFlagRecord 
     return flag
 
 
-def _item9_of(body: Any, instruments) -> int | None:
-    """The positive PHQ-9 item-9 answer of a request body as sent, whatever else is wrong with it."""
-    if not isinstance(body, dict) or body.get("instrument") != "phq9":
-        return None
-    responses = body.get("responses")
-    position = instruments.self_harm_item("phq9")
-    if not isinstance(responses, list) or len(responses) < position:
-        return None
-    item9 = responses[position - 1]
-    low, high = instruments.item_range("phq9")
-    if isinstance(item9, bool) or not isinstance(item9, int) or not low < item9 <= high:
-        return None
-    return item9
-
-
 def _uuid_or_none(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -97,7 +82,7 @@ def keep_risk_answer(command: KeepRiskAnswer, uow: UnitOfWork) -> RiskFlagRecord
     """Safety net: a refused PHQ-9 whose item 9 is a valid positive answer, for a patient whose
     episode is known and visible to the caller, still raises its flag (no assessment) and puts the
     C-SSRS due. None when there is no such answer or episode."""
-    item9 = _item9_of(command.body, command.instruments)
+    item9 = refused_item9(command.body, command.instruments)
     patient_id = _uuid_or_none(command.body.get("patient_id")) if item9 is not None else None
     if patient_id is None:
         return None
