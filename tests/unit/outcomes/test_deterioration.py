@@ -126,3 +126,12 @@ def test_the_demo_network_now_alerts_once_per_entry_and_week():
     # phq9 and pcl5 enter and gad7 deteriorates again after recovering: one grouped alert.
     assert {index: counts for index, counts in found.items() if counts[0]} == {
         5: (3, 2), 25: (3, 2), 29: (9, 2)}
+
+
+def test_the_answers_flags_follow_the_configured_deterioration_rule():
+    # POST /assessments lists a reliable_deterioration flag on a deteriorated score (domain/scoring);
+    # the events follow config `deterioration`: both name the same instruments and level.
+    from services.outcomes.domain import scoring
+
+    assert (tuple(RULES["deterioration"]["instruments"]), RULES["deterioration"]["level"]) == (
+        scoring.DETERIORATION_FLAGGED, scoring.DETERIORATION_LEVEL)
