@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.clock import utcnow
 from shared.db import UnitOfWork
@@ -99,8 +99,10 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
             "reliable_change": scored.reliable_change},
             site_id=episode.site_id, subject=episode.enrollment_id)
     announce_flags(uow, command, scored, ids, site_id=episode.site_id)
-    if scored.complete:  # grouped per program week and not repeated (config `deterioration`)
-        follow_deterioration(uow, command, episode, assessment, zone)
+    # Grouped per program week and not repeated (config `deterioration`): the answer lists the
+    # deterioration flag only when this score alerted (or joined its week's alert).
+    if not (scored.complete and follow_deterioration(uow, command, episode, assessment, zone)):
+        scored = without_deterioration_flag(scored)
     uow.audit(command.caller, "create", "assessment", assessment.assessment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
     if scored.complete:
@@ -139,6 +141,10 @@ def store(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, *
         reliable_change=scored.reliable_change, recorded_at=utcnow(), recorded_by=command.caller.name))
     uow.assessments.flush()
     return assessment
+
+
+def without_deterioration_flag(scored: ScoredAssessment) -> ScoredAssessment:
+    return replace(scored, flags=tuple(f for f in scored.flags if f.reason != RELIABLE_DETERIORATION))
 
 
 def announce_flags(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, ids: dict, *,

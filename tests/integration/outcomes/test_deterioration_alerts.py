@@ -33,12 +33,14 @@ def test_weekly_scores_give_one_alert_per_entry_grouped_by_week(platform, outcom
         (6, phq9(20), gad7(13)),          # both stay deteriorated: nothing
         (7, phq9(22), gad7(14)),          # phq9 +1 from the last flagged 21, gad7 stays: nothing
     ]
-    last = None
+    last, answered_with_flag = None, []
     for week, phq9_answers, gad7_answers in weeks:
         for instrument, answers in (("phq9", phq9_answers), ("gad7", gad7_answers)):
             response = assess(outcomes, enrollment, instrument, answers, on_day=7 * week)
             assert response.status_code == 201, response.text
             last = response.json()["assessment_id"]
+            if {"reason": "reliable_deterioration", "level": "moderate"} in response.json()["flags"]:
+                answered_with_flag.append((week, instrument))
 
     assert risk_events(outcomes, enrollment, watcher, last) == [
         ("reliable_deterioration", "moderate", ["phq9"]),
@@ -46,7 +48,9 @@ def test_weekly_scores_give_one_alert_per_entry_grouped_by_week(platform, outcom
         ("phq9_item9", "moderate", None),
         ("reliable_deterioration", "moderate", ["phq9"]),
     ]
-    # The old rule raised 10 deterioration flags for these 14 scores (every deteriorated one).
+    # The old rule raised 10 deterioration flags for these 14 scores (every deteriorated one);
+    # the answers now show the flag on the scores that alerted (or joined their week's alert).
+    assert answered_with_flag == [(1, "phq9"), (4, "phq9"), (4, "gad7"), (5, "phq9")]
 
 
 def test_a_flag_waits_for_the_weeks_other_measure_at_most_its_hold(platform, outcomes, subscriber):

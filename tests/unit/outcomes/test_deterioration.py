@@ -129,8 +129,8 @@ def test_the_demo_network_now_alerts_once_per_entry_and_week():
 
 
 def test_the_answers_flags_follow_the_configured_deterioration_rule():
-    # POST /assessments lists a reliable_deterioration flag on a deteriorated score (domain/scoring);
-    # the events follow config `deterioration`: both name the same instruments and level.
+    # domain/scoring marks a deteriorated score with a reliable_deterioration flag, which the use
+    # case keeps only when config `deterioration` alerts: both name the same instruments and level.
     from services.outcomes.domain import scoring
 
     assert (tuple(RULES["deterioration"]["instruments"]), RULES["deterioration"]["level"]) == (
