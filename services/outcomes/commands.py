@@ -24,6 +24,9 @@ class ScoreAssessment:
     administered_at: datetime
     instruments: Instruments
     zones: Zones
+    measurement: Mapping[str, Any]  # clinical.yaml `measurement` (which due item it fulfils)
+    deterioration: Mapping[str, Any]  # clinical.yaml `deterioration` (alerting without fatigue)
+    instrument_rules: Mapping[str, Any]  # clinical.yaml `instruments` (their bands)
     referral_id: str | None = None  # a C-SSRS after a referral's screening, before any enrollment
     q6_within_3_months: bool | None = None  # C-SSRS: the follow-up to a YES on question 6
 
@@ -80,6 +83,12 @@ class ReportOutcomes:
 @dataclass(frozen=True)
 class AnnounceDue:
     now: datetime
+    measurement: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReleaseHeldFlags:
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class PlanEpisode:
     enrolled_at: datetime
     measurement: Mapping[str, Any]
     zones: Zones
+    instruments: Instruments  # which substance-use screens were positive
 
 
 @dataclass(frozen=True)

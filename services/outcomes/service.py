@@ -21,7 +21,8 @@ from services.outcomes.models import Base
 from services.outcomes.repositories import REPOSITORIES
 from services.outcomes.schemas import (AnnounceDueIn, AssessmentRequest, FlagsQuery, OutcomeReportQuery,
                                       Refused)
-from services.outcomes.usecases import assessments, attendance, episodes, flags, schedule, summaries
+from services.outcomes.usecases import (assessments, attendance, deterioration, episodes, flags,
+                                       schedule, summaries)
 
 
 class OutcomesService(PlatformService):
@@ -44,7 +45,9 @@ class OutcomesService(PlatformService):
             enrollment_id=body["enrollment_id"].lower() if body["enrollment_id"] else None,
             instrument=body["instrument"], responses=body["responses"],
             administered_at=body["administered_at"], instruments=self.rules.instruments,
-            zones=self.zones, referral_id=body["referral_id"].lower() if body["referral_id"] else None,
+            zones=self.zones, measurement=self.rules["measurement"],
+            deterioration=self.rules["deterioration"], instrument_rules=self.rules["instruments"],
+            referral_id=body["referral_id"].lower() if body["referral_id"] else None,
             q6_within_3_months=body["q6_within_3_months"])
         try:
             with self.db.unit_of_work() as uow:
@@ -99,7 +102,7 @@ class OutcomesService(PlatformService):
         return views.report_view(query, sites, groups)
 
     @api("POST", "/ops/assessments-due", body=AnnounceDueIn, roles=OPERATORS,
-         summary="Announce due assessments now (or as of a given time)")
+         summary="Announce due assessments (and held deterioration flags) now, or as of a given time")
     def announce_due_now(self, request):
         real_now = utcnow()
         as_of = request.body["as_of"] or real_now
@@ -113,7 +116,8 @@ class OutcomesService(PlatformService):
 
     @consumes("intake", "PatientEnrolled")
     def plan_measurement(self, event):
-        command = commands.PlanEpisode(event.data, event.time, self.rules["measurement"], self.zones)
+        command = commands.PlanEpisode(event.data, event.time, self.rules["measurement"], self.zones,
+                                       self.rules.instruments)
         with self.db.unit_of_work() as uow:
             episodes.plan_episode(command, uow)
 
@@ -172,9 +176,15 @@ class OutcomesService(PlatformService):
         announced = 0
         while True:  # batch by batch, each its own transaction
             with self.db.unit_of_work() as uow:
-                count = schedule.announce_due(commands.AnnounceDue(now), uow)
+                count = schedule.announce_due(
+                    commands.AnnounceDue(now, self.rules["measurement"]), uow)
             announced += count
             if count < schedule.BATCH:
+                break
+        while True:  # deterioration flags whose grouping hold has ended
+            with self.db.unit_of_work() as uow:
+                count = deterioration.release_held(commands.ReleaseHeldFlags(now), uow)
+            if count < deterioration.BATCH:
                 return announced
 
     def end_episode(self, enrollment_id, status, ended_on, reason, reported_rate):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.clock import utcnow
 from shared.db import UnitOfWork
@@ -11,9 +11,11 @@ from shared.errors import InvalidFields, RecordNotFound
 from services.outcomes.commands import ReadTrajectories, ScoreAssessment
 from services.outcomes.domain import schedule
 from services.outcomes.domain.episodes import check_administered_on
-from services.outcomes.domain.scoring import (CSSRS, ScoredAssessment, baseline_score,
-                                              score_against_baseline, score_cssrs, score_incomplete)
+from services.outcomes.domain.scoring import (CSSRS, RELIABLE_DETERIORATION, ScoredAssessment,
+                                              baseline_score, score_against_baseline, score_cssrs,
+                                              score_incomplete)
 from services.outcomes.models import Assessment, Episode, Referral
+from services.outcomes.usecases.deterioration import follow_deterioration
 from services.outcomes.usecases.flags import put_safety_screen_due, raise_flag
 from services.outcomes.usecases.summaries import refresh_after_late_entry
 
@@ -83,7 +85,8 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
     assessment = store(uow, command, scored, patient_id=episode.patient_id, site_id=episode.site_id,
                        enrollment_id=episode.enrollment_id)
     if scored.complete:
-        schedule.fulfil(uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
+        schedule.fulfil(command.measurement,
+                        uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
                         schedule.local_day(administered_at, zone), assessment.assessment_id)
     ids = {"assessment_id": assessment.assessment_id, "patient_id": episode.patient_id,
            "enrollment_id": episode.enrollment_id}
@@ -96,10 +99,15 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
             "reliable_change": scored.reliable_change},
             site_id=episode.site_id, subject=episode.enrollment_id)
     announce_flags(uow, command, scored, ids, site_id=episode.site_id)
+    # Grouped per program week and not repeated (config `deterioration`): the answer lists the
+    # deterioration flag only when this score alerted (or joined its week's alert).
+    if not (scored.complete and follow_deterioration(uow, command, episode, assessment, zone)):
+        scored = without_deterioration_flag(scored)
     uow.audit(command.caller, "create", "assessment", assessment.assessment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
     if scored.complete:
-        refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at)
+        refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at,
+                                 assessment.assessment_id)
     return assessment, scored
 
 
@@ -135,11 +143,16 @@ def store(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, *
     return assessment
 
 
+def without_deterioration_flag(scored: ScoredAssessment) -> ScoredAssessment:
+    return replace(scored, flags=tuple(f for f in scored.flags if f.reason != RELIABLE_DETERIORATION))
+
+
 def announce_flags(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, ids: dict, *,
                    site_id: str) -> list:
     """Each flag recorded and published at once, in the same transaction as the assessment; a
     positive item 9 also puts the C-SSRS due for the care team."""
-    raised = [raise_flag(uow, flag, site_id=site_id, **ids) for flag in scored.flags]
+    raised = [raise_flag(uow, flag, site_id=site_id, **ids) for flag in scored.flags
+              if flag.reason != RELIABLE_DETERIORATION]  # grouped: usecases/deterioration.py
     item9 = scored.item9_flag
     if item9 is not None:
         answer = command.responses[command.instruments.self_harm_item("phq9") - 1]

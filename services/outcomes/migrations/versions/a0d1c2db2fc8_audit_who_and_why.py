@@ -1,7 +1,7 @@
 """audit log: the caller's subject and display name, and the reason they stated
 
 Revision ID: a0d1c2db2fc8
-Revises: 7d2f4b8e1a63
+Revises: 8a4c2e9f5b17
 Create Date: 2026-12-03 14:00:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ from shared.migrations import upgrade_kit_tables
 
 
 revision = 'a0d1c2db2fc8'
-down_revision = '7d2f4b8e1a63'
+down_revision = '8a4c2e9f5b17'
 branch_labels = None
 depends_on = None
 
