@@ -14,3 +14,5 @@ OVERRIDERS = (ADMIN, CLINICIAN)
 CARE_TEAM_AND_INTEGRATORS = CARE_TEAM + (INTEGRATOR,)
 # Drive the platform's clocks and queues.
 OPERATORS = (ADMIN, OPS)
+# Write, sign and amend clinical documentation (group notes): the clinicians who ran the session.
+NOTE_AUTHORS = (CLINICIAN,)
