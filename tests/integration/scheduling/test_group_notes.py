@@ -180,3 +180,18 @@ def test_a_note_is_signed_only_once_the_session_has_started(platform, group):
 
     assert draft.status_code == 200
     assert early.status_code == 409 and "not started" in early.json()["detail"]
+
+
+def test_openapi_documents_the_note_and_roster_routes_with_their_roles(platform):
+    service = start_scheduling(platform)
+
+    paths = service.get("/openapi.json", key=None).json()["paths"]
+
+    assert paths["/sessions/{session_id}/note"]["put"]["x-roles"] == ["clinician"]
+    assert paths["/sessions/{session_id}/note/sign"]["post"]["x-roles"] == ["clinician"]
+    assert "409" in paths["/sessions/{session_id}/note/amendments"]["post"]["responses"]
+    assert set(paths["/sessions/{session_id}/note"]["get"]["x-roles"]) == {"admin", "coordinator", "clinician"}
+    assert "201" in paths["/sessions/{session_id}/roster"]["post"]["responses"]
+    part = paths["/sessions/{session_id}/note"]["put"]["requestBody"]["content"]["application/json"]
+    assert set(part["schema"]["properties"]) == {"shared_text", "parts"}
+    assert "/patients/{patient_id}/notes" in paths
