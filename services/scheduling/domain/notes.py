@@ -38,7 +38,9 @@ def check_parts(parts: list[dict], booked_patients: set[str]) -> None:
         raise InvalidFields(errors)
 
 
-def check_writable(session_status: str, latest_status: str | None) -> None:
+def check_writable(session_status: str, latest_status: str | None, is_group: bool = True) -> None:
+    if not is_group:
+        raise NoteNotSignable("A group note documents a group or education session, not an appointment.")
     if session_status == "cancelled":
         raise NoteNotSignable("The session was cancelled: it takes no note.")
     if latest_status == SIGNED:

@@ -31,7 +31,7 @@ def write_draft(cmd: WriteNote, uow) -> NoteVersionView:
     session = writable_session(cmd, uow)
     note = uow.notes.of_session(session.id)
     latest = uow.notes.versions(note.id)[-1] if note else None
-    check_writable(session.status, latest.status if latest else None)
+    check_writable(session.status, latest.status if latest else None, session.series_id is not None)
     check_parts(cmd.parts, {b.patient_id for b in uow.bookings.booked_on(session.id)})
     if note is None:
         note = uow.notes.add(GroupNote(id=new_id(), session_id=session.id, site_id=session.site_id,

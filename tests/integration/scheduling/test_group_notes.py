@@ -195,3 +195,15 @@ def test_openapi_documents_the_note_and_roster_routes_with_their_roles(platform)
     part = paths["/sessions/{session_id}/note"]["put"]["requestBody"]["content"]["application/json"]
     assert set(part["schema"]["properties"]) == {"shared_text", "parts"}
     assert "/patients/{patient_id}/notes" in paths
+
+
+def test_an_appointment_takes_no_group_note(platform, group, events):
+    service, _, a, _ = group
+    appointment = next(e["data"]["session_id"] for e in events.received if e["type"] == "SessionScheduled"
+                       and e["data"]["patient_id"] == a and e["data"]["kind"] == "individual")
+
+    refused = service.put(f"/sessions/{appointment}/note",
+                          {"shared_text": SHARED, "parts": [{"patient_id": a, "text": PART_A}]},
+                          key="riverside")
+
+    assert refused.status_code == 409 and "appointment" in refused.json()["detail"]

@@ -46,6 +46,8 @@ def test_a_signed_note_is_locked_and_a_cancelled_session_takes_none():
         check_writable("scheduled", "signed")
     with pytest.raises(SessionNotOpen, match="cancelled"):
         check_writable("cancelled", None)
+    with pytest.raises(NoteNotSignable, match="appointment"):
+        check_writable("scheduled", None, is_group=False)
 
 
 def test_signing_needs_a_draft_of_a_session_that_has_started():
