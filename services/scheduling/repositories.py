@@ -122,6 +122,10 @@ class WaitlistRepository(Repository):
 class SessionRepository(Repository):
     model = Session
 
+    def lock(self, session_id: str) -> None:
+        """Row lock on PostgreSQL: two roster additions never take one session's last place."""
+        self.session.execute(select(Session.id).where(Session.id == session_id).with_for_update())
+
     def of_series(self, series_id: str, since: datetime, until: datetime) -> list[Session]:
         return list(self.session.scalars(select(Session).where(
             Session.series_id == series_id, Session.status == "scheduled",

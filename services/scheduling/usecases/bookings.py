@@ -80,6 +80,7 @@ def add_to_roster(cmd: AddToRoster, uow) -> tuple[Booking, Session]:
     marked like any booking, it counts in the enrollment's attendance."""
     session = uow.sessions.get_visible(cmd.session_id, cmd.caller, "Session")
     require_site_access(cmd.caller, session.site_id)
+    uow.sessions.lock(session.id)  # the place count below holds until commit
     enrollment = uow.enrollments.get(cmd.enrollment_id)
     series = uow.series.get(session.series_id) if session.series_id else None
     existing = uow.bookings.of_patient_on(cmd.patient_id, session.id)
