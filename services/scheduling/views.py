@@ -121,7 +121,8 @@ def note_common(view) -> dict:
 def group_note(view) -> dict:
     """The session's note with every patient's part: for the staff of the session's site."""
     return {**note_common(view),
-            "parts": [{"patient_id": p.patient_id, "text": p.text} for p in view.parts]}
+            "parts": [{"patient_id": p.patient_id, "text": p.text} for p in view.parts],
+            "attendees_without_part": view.attendees_without_part or []}
 
 
 def patient_notes(patient_id: str, views) -> dict:

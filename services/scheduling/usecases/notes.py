@@ -24,6 +24,8 @@ class NoteVersionView:
     parts: list
     versions: list
     session: Session | None = None
+    # Patients marked attended who have no part in this version (the note is not on their chart).
+    attendees_without_part: list | None = None
 
 
 def write_draft(cmd: WriteNote, uow) -> NoteVersionView:
@@ -117,12 +119,22 @@ def signed(uow, cmd, note: GroupNote, version: GroupNoteVersion) -> NoteVersionV
                     site_id=note.site_id, subject=note.id)
     audit_note(uow, cmd.caller, "amend" if version.amendment_reason else "sign", note,
                [p.patient_id for p in parts])
-    return NoteVersionView(note, version, parts, uow.notes.versions(note.id))
+    return NoteVersionView(note, version, parts, uow.notes.versions(note.id),
+                           attendees_without_part=without_part(uow, note, parts))
 
 
 def view_of(uow, note: GroupNote, version: GroupNoteVersion, versions=None) -> NoteVersionView:
-    return NoteVersionView(note, version, uow.notes.parts(version.id),
-                           versions if versions is not None else uow.notes.versions(note.id))
+    parts = uow.notes.parts(version.id)
+    return NoteVersionView(note, version, parts,
+                           versions if versions is not None else uow.notes.versions(note.id),
+                           attendees_without_part=without_part(uow, note, parts))
+
+
+def without_part(uow, note: GroupNote, parts) -> list[str]:
+    written = {p.patient_id for p in parts}
+    return [b.patient_id for b, record in uow.bookings.on_session_with_attendance(note.session_id)
+            if b.status == "booked" and record is not None and record.status == "attended"
+            and b.patient_id not in written]
 
 
 def audit_note(uow, caller, action: str, note: GroupNote, patient_ids: list[str]) -> None:

@@ -207,3 +207,25 @@ def test_an_appointment_takes_no_group_note(platform, group, events):
                           key="riverside")
 
     assert refused.status_code == 409 and "appointment" in refused.json()["detail"]
+
+
+def test_the_note_names_attendees_without_a_part_and_is_not_on_their_chart(platform, group):
+    service, monday, a, b = group
+    set_clock(service, AFTER_WEDNESDAY_GROUP)
+    service.post(f"/sessions/{monday}/attendance", [
+        {"patient_id": a, "status": "attended", "attended_minutes": 180},
+        {"patient_id": b, "status": "attended", "attended_minutes": 180}])
+
+    draft = service.put(f"/sessions/{monday}/note",
+                        {"shared_text": SHARED, "parts": [{"patient_id": a, "text": PART_A}]},
+                        key="riverside")
+    service.post(f"/sessions/{monday}/note/sign", key="riverside")
+    before = service.get(f"/patients/{b}/notes", key="riverside").json()["notes"]
+    amended = service.post(f"/sessions/{monday}/note/amendments",
+                           {**body(a, b), "reason": "Added the second attendee's part."}, key="riverside")
+
+    assert draft.json()["attendees_without_part"] == [b]
+    assert before == []
+    assert amended.json()["attendees_without_part"] == []
+    (entry,) = service.get(f"/patients/{b}/notes", key="riverside").json()["notes"]
+    assert (entry["version"], entry["own_part"]["text"]) == (2, PART_B)
