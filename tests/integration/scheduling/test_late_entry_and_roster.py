@@ -177,10 +177,12 @@ def test_a_roster_addition_is_refused_when_the_session_cannot_take_the_patient(p
 # -- both count in the attendance rate (intake's projection) ------------------------------------
 
 def test_late_entry_and_walk_in_sessions_count_in_the_attendance_rate(platform, events):
-    """Entered through intake on the real clock, a week after the program began."""
+    """Entered through intake on the real clock, a week after the program began; counted by
+    intake's and outcomes' attendance projections."""
     start = monday_weeks_ago(1)
     service = platform.start("scheduling")
     intake = platform.start("intake")
+    outcomes = platform.start("outcomes")
     staff(service, roles=["therapist", "on_call"])
     facilitator = staff(service, name="Sam Ortiz", roles=["facilitator"], availability=[])["staff_id"]
     window = {"starts_on": (start - timedelta(days=7)).isoformat(),
@@ -216,3 +218,10 @@ def test_late_entry_and_walk_in_sessions_count_in_the_attendance_rate(platform, 
     wait_until(lambda: counted()["attended"] + counted()["missed"] == 3, timeout=20,
                message="intake counted the three marked sessions")
     assert (counted()["attended"], counted()["missed"], counted()["rate"]) == (2, 1, 0.6667)
+
+    def summarised():
+        answer = outcomes.get(f"/enrollments/{enrollment['enrollment_id']}/summary")
+        return answer.json()["attendance"] if answer.status_code == 200 else {}
+    wait_until(lambda: summarised().get("sessions_counted") == 3, timeout=20,
+               message="outcomes counted the three marked sessions")
+    assert (summarised()["sessions_attended"], round(summarised()["rate"], 4)) == (2, 0.6667)
