@@ -19,3 +19,5 @@ OPERATORS = (ADMIN, OPS)
 PRIVACY_OFFICERS = (PRIVACY_OFFICER,)
 # Open another site's patient by stating a reason (break-the-glass, X-Access-Reason).
 EMERGENCY_ACCESS = (CLINICIAN,)
+# Write, sign and amend clinical documentation (group notes): the clinicians who ran the session.
+NOTE_AUTHORS = (CLINICIAN,)

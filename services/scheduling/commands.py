@@ -110,3 +110,38 @@ class EndEnrollment(EnrollmentEvent):
     """ProgramCompleted or PatientDischarged: the enrollment's new status and the cancel reason."""
     status: str
     reason: str
+
+
+@dataclass(frozen=True)
+class WriteNote:
+    """A draft (``reason`` None) or an amendment of a session's group note."""
+    caller: Caller
+    now: datetime
+    session_id: str
+    shared_text: str
+    parts: list[dict]  # {patient_id, text}
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SignNote:
+    caller: Caller
+    now: datetime
+    session_id: str
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    caller: Caller
+    session_id: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class AddToRoster:
+    """A make-up or walk-in: one enrolled patient on one session."""
+    caller: Caller
+    now: datetime
+    session_id: str
+    patient_id: str
+    enrollment_id: str

@@ -313,6 +313,16 @@ class PatientWaitlisted(EventData):
 # -- outcomes ------------------------------------------------------------------------------
 
 
+class GroupNoteSigned(EventData):
+    """A group note's version was signed: ids only, never its text (notes are health data)."""
+
+    note_id = Id(required=True)
+    session_id = Id(required=True)
+    version = Whole(required=True, validate=Range(min=1))
+    patient_ids = fields.List(Id(), required=True, metadata=described(
+        "The patients whose charts the note is filed to (each with an individualized part)."))
+
+
 class AssessmentDue(EventData):
     """v2: due before any enrollment (a C-SSRS after a positive referral screening), and for the
     care team as well as the patient. A v1 event loads under v2 unchanged."""
@@ -448,6 +458,7 @@ _TYPES = [
     ("scheduling", SessionAttended, "A patient attended a booked session."),
     ("scheduling", SessionMissed, "A patient missed a booked session."),
     ("scheduling", PatientWaitlisted, "A patient was put on the waitlist for a full modality."),
+    ("scheduling", GroupNoteSigned, "A group session's note (or its amendment) was signed."),
     ("outcomes", AssessmentDue, "A measurement-based-care assessment became due."),
     ("outcomes", AssessmentScored, "An assessment was scored against the patient's baseline."),
     ("outcomes", RiskFlagRaised, "A referral's screening or an assessment raised a risk flag."),

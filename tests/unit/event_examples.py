@@ -129,6 +129,13 @@ EXAMPLES = {
         "modality": "trauma_group",
         "position": 3,
     },
+    "GroupNoteSigned": {
+        "site_id": SITE,
+        "note_id": "5d0c2f4e-8b1a-4c3d-9e7f-0a1b2c3d4e5f",
+        "session_id": SESSION_IDS["session_id"],
+        "version": 2,
+        "patient_ids": [PATIENT],
+    },
     "AssessmentDue": {
         "site_id": SITE,
         "patient_id": PATIENT,

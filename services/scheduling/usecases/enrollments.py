@@ -1,6 +1,7 @@
 """An enrollment's bookings: made to the treatment plan, adjusted when it changes, ended at discharge."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from services.scheduling.commands import EndEnrollment, EnrollmentEvent, ReadRecord
@@ -30,9 +31,9 @@ def book_new_enrollment(cmd: EnrollmentEvent, uow) -> Enrollment | None:
         status="active"))
     uow.enrollments.flush()
     cmd.context.zone(enrollment.site_id)  # an unconfigured site books nothing: fail (and retry)
+    ctx = replace(cmd.context, book_past=True)  # entered late: its held sessions are booked too
     for kind, key in SERIES_PLAN.items():
-        fill_series(uow, enrollment, kind, enrollment.plan[key], cmd.context)
-    ctx = cmd.context
+        fill_series(uow, enrollment, kind, enrollment.plan[key], ctx)
     for kind in APPOINTMENTS:
         book_appointments(uow, enrollment, kind,
                           appointment_days(enrollment, kind, ctx.program, ctx.calendar), ctx)
