@@ -33,6 +33,13 @@ class ShowReferral:
 
 
 @dataclass(frozen=True)
+class ListSitePatients:
+    caller: Caller
+    site_id: str
+    sites: tuple[str, ...]  # the platform's sites
+
+
+@dataclass(frozen=True)
 class ShowPatient:
     caller: Caller
     patient_id: str

@@ -62,6 +62,13 @@ class IntakeService(PlatformService):
             return views.patient_view(patients.show_patient(
                 commands.ShowPatient(request.caller, patient_id), uow))
 
+    @api("GET", "/sites/<string:site_id>/patients", roles=CARE_TEAM,
+         summary="The ids of a site's patients (a bulk export's list); audited")
+    def list_site_patients(self, request, site_id):
+        command = commands.ListSitePatients(request.caller, site_id, tuple(self.config["SITES"]))
+        with self.db.unit_of_work() as uow:
+            return {"site_id": site_id, "patient_ids": patients.list_site_patients(command, uow)}
+
     @api("POST", "/enrollments", body=EnrollmentIn, response=EnrollmentOut, roles=MANAGERS,
          status=201, summary="Enroll a triaged referral with an individualized plan")
     def create_enrollment(self, request):
