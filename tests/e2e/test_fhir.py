@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from fhirclient.models.fhirelementfactory import FHIRElementFactory
+from sqlalchemy import create_engine, text
 
 from demo.launch import ServiceClient, wait_until
 from tests.e2e import program as p
@@ -41,6 +42,19 @@ def bundle_of(response) -> list[dict]:
 def by_patient(kind: str, patient_id: str) -> dict:
     """Patient is searched by _id, every other kind by patient."""
     return {"_id" if kind == "Patient" else "patient": patient_id}
+
+
+def audit_of(platform, service: str, patient_id: str) -> set[tuple]:
+    """(actor, action, resource_type) rows of a service's own audit log about a patient."""
+    url = platform.env[f"{service.upper()}_DATABASE_URL"] or f"sqlite:///{platform.data_dir / service}.db"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {tuple(row) for row in conn.execute(text(
+                "SELECT actor, action, resource_type FROM audit_log WHERE patient_id = :p"),
+                {"p": patient_id})}
+    finally:
+        engine.dispose()
 
 
 def at(week: int, hour: int = 15) -> str:
@@ -209,6 +223,15 @@ def test_fhir_site_isolation_and_bulk_export_of_a_site(network):
     for kind in KINDS:
         assert bundle_of(fhir.get(f"/{kind}", key="lakeside", params=by_patient(kind, ada["patient_id"]))) == []
     assert fhir.get("/Patient/" + ada["patient_id"], key=None).status_code == 401
+
+    # Each read through the gateway is in the owning service's audit log, as the caller's.
+    platform = network["platform"]
+    assert {("dev-riverside", "read", "patient"), ("dev-riverside", "read", "enrollment")} <= \
+        audit_of(platform, "intake", ada["patient_id"])
+    assert {("dev-riverside", "read", "assessment"), ("dev-riverside", "read", "risk_flag")} <= \
+        audit_of(platform, "outcomes", ada["patient_id"])
+    assert not any(actor == "dev-lakeside" for actor, _, _ in
+                   audit_of(platform, "intake", ada["patient_id"]) | audit_of(platform, "outcomes", ada["patient_id"]))
 
     # Bulk export of riverside: kick-off 202 with Content-Location, polled until the manifest.
     refused = fhir.get("/Group/lakeside/$export", key="riverside", headers={"Prefer": "respond-async"})
