@@ -24,6 +24,15 @@ class ReferPatient:
     today: date                  # the date at the referral's site
     sites: tuple[str, ...]
     instruments: Instruments
+    referrer: Mapping | None = None  # the referring provider and the consent to share with them
+
+
+@dataclass(frozen=True)
+class ChangeReferrerConsent:
+    caller: Caller
+    referral_id: str
+    consent_to_share: bool
+    instruments: Instruments
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,13 @@ class ShowReferral:
     caller: Caller
     referral_id: str
     instruments: Instruments
+
+
+@dataclass(frozen=True)
+class ListSitePatients:
+    caller: Caller
+    site_id: str
+    sites: tuple[str, ...]  # the platform's sites
 
 
 @dataclass(frozen=True)

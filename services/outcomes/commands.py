@@ -58,6 +58,13 @@ class ListFlags:
 
 
 @dataclass(frozen=True)
+class ReadRecord:
+    """A read of one assessment or risk flag by its id."""
+    caller: Caller
+    record_id: str
+
+
+@dataclass(frozen=True)
 class ReadTrajectories:
     caller: Caller
     patient_id: str

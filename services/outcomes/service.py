@@ -69,6 +69,19 @@ class OutcomesService(PlatformService):
             found = flags.list_flags(command, uow)
         return views.flags_view(found)
 
+    @api("GET", "/flags/<flag_id>", roles=CARE_TEAM, summary="One risk flag; audited")
+    def get_flag(self, request, flag_id):
+        with self.db.unit_of_work() as uow:
+            return views.flag_view(flags.show_flag(
+                commands.ReadRecord(request.caller, flag_id.lower()), uow))
+
+    @api("GET", "/assessments/<assessment_id>", roles=CARE_TEAM,
+         summary="One assessment with its item answers; audited")
+    def get_assessment(self, request, assessment_id):
+        with self.db.unit_of_work() as uow:
+            return views.assessment_record_view(assessments.show_assessment(
+                commands.ReadRecord(request.caller, assessment_id.lower()), uow))
+
     @api("GET", "/patients/<patient_id>/assessments", roles=CARE_TEAM,
          summary="A patient's scores per episode and instrument, with item answers")
     def list_assessments(self, request, patient_id):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from shared.access import open_patient
 from shared.errors import RecordNotFound
 
-from services.intake.commands import FindContact, ShowPatient
+from services.intake.commands import FindContact, ListSitePatients, ShowPatient
 from services.intake.models import Consent, Contact, Patient
 
 
@@ -50,3 +50,13 @@ def find_contact(command: FindContact, uow) -> PatientRecord | None:
               site_id=patient.site_id)
     return PatientRecord(patient, uow.patients.contact_of(patient.id),
                          uow.patients.consent_of(patient.id), [], [])
+
+
+def list_site_patients(command: ListSitePatients, uow) -> list[str]:
+    """The ids of a site's patients (no names); another site, or an unknown one, is not found.
+    Audited once for the listing."""
+    if command.site_id not in command.sites or not command.caller.sees(command.site_id):
+        raise RecordNotFound("Site not found.")
+    ids = uow.patients.ids_of_site(command.site_id)
+    uow.audit(command.caller, "list", "patients", command.site_id, site_id=command.site_id)
+    return ids

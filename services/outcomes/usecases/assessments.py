@@ -8,7 +8,7 @@ from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.errors import InvalidFields, RecordNotFound
 
-from services.outcomes.commands import ReadTrajectories, ScoreAssessment
+from services.outcomes.commands import ReadRecord, ReadTrajectories, ScoreAssessment
 from services.outcomes.domain import schedule
 from services.outcomes.domain.episodes import check_administered_on
 from services.outcomes.domain.scoring import (CSSRS, RELIABLE_DETERIORATION, ScoredAssessment,
@@ -174,3 +174,11 @@ def patient_trajectories(command: ReadTrajectories, uow: UnitOfWork) -> list[Tra
         uow.audit(command.caller, "read", "assessments", episode.enrollment_id,
                   patient_id=command.patient_id, site_id=episode.site_id)
     return found
+
+
+def show_assessment(command: ReadRecord, uow: UnitOfWork) -> Assessment:
+    """One assessment with its item answers; another site's is not found. Audited."""
+    assessment = uow.assessments.get_visible(command.record_id, command.caller, "Assessment")
+    uow.audit(command.caller, "read", "assessment", assessment.assessment_id,
+              patient_id=assessment.patient_id, site_id=assessment.site_id)
+    return assessment

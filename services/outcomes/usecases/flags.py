@@ -10,7 +10,7 @@ from typing import Any
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 
-from services.outcomes.commands import KeepRiskAnswer, ListFlags, RecordReferral
+from services.outcomes.commands import KeepRiskAnswer, ListFlags, ReadRecord, RecordReferral
 from services.outcomes.domain import schedule
 from services.outcomes.domain.scoring import PHQ9_ITEM9, RiskFlag, refused_item9
 from services.outcomes.models import Referral, RiskFlagRecord
@@ -112,3 +112,11 @@ def list_flags(command: ListFlags, uow: UnitOfWork) -> list[RiskFlagRecord]:
         uow.audit(command.caller, "read", "risk_flags", patient_id, patient_id=patient_id,
                   site_id=site_id)
     return found
+
+
+def show_flag(command: ReadRecord, uow: UnitOfWork) -> RiskFlagRecord:
+    """One risk flag; another site's is not found. Audited."""
+    flag = uow.flags.get_visible(command.record_id, command.caller, "Risk flag")
+    uow.audit(command.caller, "read", "risk_flag", flag.flag_id, patient_id=flag.patient_id,
+              site_id=flag.site_id)
+    return flag
