@@ -173,3 +173,61 @@ def test_a_grant_at_intake_opens_the_whole_chart_for_that_person(platform, provi
         ("notifications", "read", "notifications", REASON), ("scheduling", "read", "schedule", REASON),
         ("outcomes", "read", "assessments", REASON), ("outcomes", "read", "outcome_summary", REASON),
         ("notifications", "read", "notifications", REASON)]
+
+
+def test_after_the_grant_the_chart_is_closed_again_everywhere(platform, provider, chart):  # noqa: F811
+    services, clock = chart
+    enrollment = patient_in_care(platform, services)
+    patient = enrollment["patient_id"]
+    lee = provider.staff_token("lakeside-clinician")
+    clock.real_time()
+    assert services["intake"].get(f"/patients/{patient}", key=lee,
+                                  headers={"X-Access-Reason": REASON}).status_code == 200
+    grant_recorded(services, patient, "lakeside-clinician")
+
+    clock.now += timedelta(minutes=59)
+    within = chart_reads(services, enrollment, lee)
+    clock.now += timedelta(minutes=2)
+    expired = chart_reads(services, enrollment, lee)
+    at_intake = services["intake"].get(f"/patients/{patient}", key=lee)
+
+    assert {r: within[r].status_code for r in within} == {
+        "schedule": 200, "assessments": 200, "summary": 200, "flags": 200, "messages": 200}
+    assert within["messages"].json()["notifications"] != []
+    assert {r: expired[r].status_code for r in expired} == {
+        "schedule": 404, "assessments": 404, "summary": 404, "flags": 200, "messages": 200}
+    assert expired["schedule"].json()["detail"] == "Patient not found."
+    assert expired["messages"].json()["notifications"] == []
+    assert at_intake.status_code == 404
+
+
+def test_a_reason_stated_first_elsewhere_grants_nothing_and_points_to_intake(platform, provider,  # noqa: F811
+                                                                            chart):
+    services, clock = chart
+    enrollment = patient_in_care(platform, services)
+    patient = enrollment["patient_id"]
+    lee = provider.staff_token("lakeside-clinician")
+    clock.real_time()
+    unknown = "6f1c1f43-6a5e-4c57-9d0b-3f0f7e1a2b3c"
+    hint = ("To open another site's patient in an emergency, open the patient at intake first "
+            "(GET /patients/{patient_id} with X-Access-Reason); the grant then holds here too.")
+
+    stated = chart_reads(services, enrollment, lee, **{"X-Access-Reason": REASON})
+    missing = services["scheduling"].get(f"/patients/{unknown}/schedule", key=lee,
+                                         headers={"X-Access-Reason": REASON})
+    without = chart_reads(services, enrollment, lee)
+
+    assert {r: stated[r].status_code for r in stated} == {
+        "schedule": 404, "assessments": 404, "summary": 404, "flags": 404, "messages": 404}
+    assert stated["schedule"].json()["detail"] == f"Patient not found. {hint}"
+    assert stated["summary"].json()["detail"] == f"Enrollment not found. {hint}"
+    assert stated["messages"].json()["detail"] == f"Patient not found. {hint}"
+    assert missing.json()["detail"] == f"Patient not found. {hint}"  # as for an unknown patient
+    assert {r: without[r].status_code for r in without} == {  # and no grant was made there
+        "schedule": 404, "assessments": 404, "summary": 404, "flags": 200, "messages": 200}
+    for name in SERVICES:
+        assert not [e for e in entries(services[name], patient) if e[1] == "break_glass"], name
+    events = services["intake"].get("/events", key="integrator",
+                                    params={"type": "EmergencyAccessGranted"}).json()["events"]
+    assert events == []
+    assert break_glass_alerts(services, provider) == []
