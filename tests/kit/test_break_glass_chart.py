@@ -113,7 +113,13 @@ def test_a_grant_at_intake_opens_the_whole_chart_for_that_person(platform, provi
     patient = enrollment["patient_id"]
     lee = provider.staff_token("lakeside-clinician")
     colleague = signed_token(provider, sub="lakeside-other", name="Other Clinician", sites=["lakeside"])
-    own_messages = messages(services, patient, "admin")["notifications"]
+    item9 = services["outcomes"].post("/assessments", {  # a risk flag, of the patient's site
+        "patient_id": patient, "enrollment_id": enrollment["enrollment_id"], "instrument": "phq9",
+        "responses": [1, 1, 1, 1, 1, 1, 1, 1, 1], "administered_at": "2026-11-10T15:00:00+00:00"},
+        key="admin")
+    assert item9.status_code == 201, item9.text
+    own_flags = services["outcomes"].get("/flags", key="admin", params={"patient_id": patient})
+    assert len(own_flags.json()["flags"]) == 1
 
     before = chart_reads(services, enrollment, lee)
     assert {r: before[r].status_code for r in before} == {
@@ -134,7 +140,9 @@ def test_a_grant_at_intake_opens_the_whole_chart_for_that_person(platform, provi
     assert within["schedule"].json()["enrollment_id"] == enrollment["enrollment_id"]
     assert [e["enrollment_id"] for e in within["assessments"].json()["episodes"]] == [
         enrollment["enrollment_id"]]
-    assert within["messages"].json()["notifications"] == own_messages
+    assert within["messages"].json()["notifications"] == messages(services, patient, "admin")[
+        "notifications"]
+    assert within["flags"].json()["flags"] == own_flags.json()["flags"]
     assert {r: other[r].status_code for r in other} == {
         "schedule": 404, "assessments": 404, "summary": 404, "flags": 200, "messages": 200}
     assert other["messages"].json()["notifications"] == []
@@ -144,7 +152,8 @@ def test_a_grant_at_intake_opens_the_whole_chart_for_that_person(platform, provi
         under_grant, ("lakeside-clinician", "read", "schedule", None)]
     assert [e for e in entries(services["outcomes"], patient) if e[0] == "lakeside-clinician"] == [
         under_grant, ("lakeside-clinician", "read", "assessments", None),
-        ("lakeside-clinician", "read", "outcome_summary", None)]  # no flag: no flag read
+        ("lakeside-clinician", "read", "outcome_summary", None),
+        ("lakeside-clinician", "read", "risk_flags", None)]
     listing = ("lakeside-clinician", "read", "notifications", None)  # the empty one before, too
     assert [e for e in entries(services["notifications"], patient) if e[0] == "lakeside-clinician"] == [
         listing, under_grant, listing]
@@ -169,10 +178,10 @@ def test_a_grant_at_intake_opens_the_whole_chart_for_that_person(platform, provi
         ("notifications", "break_glass", "patient", REASON), ("outcomes", "break_glass", "patient", REASON),
         ("intake", "read", "patient", REASON),
         ("scheduling", "read", "schedule", REASON), ("outcomes", "read", "assessments", REASON),
-        ("outcomes", "read", "outcome_summary", REASON),
+        ("outcomes", "read", "outcome_summary", REASON), ("outcomes", "read", "risk_flags", REASON),
         ("notifications", "read", "notifications", REASON), ("scheduling", "read", "schedule", REASON),
         ("outcomes", "read", "assessments", REASON), ("outcomes", "read", "outcome_summary", REASON),
-        ("notifications", "read", "notifications", REASON)]
+        ("outcomes", "read", "risk_flags", REASON), ("notifications", "read", "notifications", REASON)]
 
 
 def test_after_the_grant_the_chart_is_closed_again_everywhere(platform, provider, chart):  # noqa: F811
@@ -231,3 +240,11 @@ def test_a_reason_stated_first_elsewhere_grants_nothing_and_points_to_intake(pla
                                     params={"type": "EmergencyAccessGranted"}).json()["events"]
     assert events == []
     assert break_glass_alerts(services, provider) == []
+    documented = {}
+    for name, path in (("scheduling", "/patients/{patient_id}/schedule"),
+                       ("outcomes", "/patients/{patient_id}/assessments"),
+                       ("outcomes", "/enrollments/{enrollment_id}/summary"), ("outcomes", "/flags"),
+                       ("notifications", "/notifications")):
+        operation = services[name].get("/openapi.json", key=None).json()["paths"][path]["get"]
+        documented[path] = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+    assert set(map(tuple, documented.values())) == {("X-Access-Reason",)}
