@@ -124,8 +124,9 @@ def record_grant(uow, event) -> None:
     granted_at = data["granted_at"]
     if isinstance(granted_at, str):
         granted_at = datetime.fromisoformat(granted_at)
-    accessor = data["accessor"]
-    uow.audit(Caller(name=accessor, roles=frozenset(), sites=frozenset(), subject=accessor),
+    accessor = data["accessor"]  # a subject or key id of up to 255 characters; the actor holds 120
+    name = accessor if len(accessor) <= 120 else accessor[:119] + "…"
+    uow.audit(Caller(name=name, roles=frozenset(), sites=frozenset(), subject=accessor),
               GRANT_ACTION, "patient", data["patient_id"], patient_id=data["patient_id"],
               site_id=event.site_id, at=granted_at)
 
