@@ -13,7 +13,7 @@ from demo.launch import wait_until
 from shared import tokens
 from shared.access import BreakGlass
 from shared.audit import main as audit_main
-from tests.integration.intake.scenario import enroll
+from tests.integration.intake.scenario import enroll, refer
 from tests.integration.scheduling.clinic import staff
 from tests.kit.identity_provider import provider, signed_token  # noqa: F401 (the fixture)
 from tests.kit.test_break_glass import DrivenClock
@@ -248,3 +248,29 @@ def test_a_reason_stated_first_elsewhere_grants_nothing_and_points_to_intake(pla
         operation = services[name].get("/openapi.json", key=None).json()["paths"][path]["get"]
         documented[path] = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
     assert set(map(tuple, documented.values())) == {("X-Access-Reason",)}
+
+
+def test_a_referral_s_risk_flag_opens_under_the_grant_before_any_enrollment(provider, chart):  # noqa: F811
+    services, clock = chart
+    screening = {"phq9": [2, 2, 2, 2, 2, 2, 1, 1, 2], "gad7": [1, 1, 1, 1, 1, 1, 2]}  # item 9 at 2
+    patient = refer(services["intake"], site_id="riverside", screening=screening)["patient_id"]
+    own = wait_until(lambda: services["outcomes"].get("/flags", key="admin", params={
+        "patient_id": patient}).json()["flags"], timeout=20, message="no flag at referral")
+    lee = provider.staff_token("lakeside-clinician")
+
+    def flags(**headers):
+        response = services["outcomes"].get("/flags", key=lee, params={"patient_id": patient},
+                                             headers=headers)
+        return response.status_code, response.json().get("flags")
+
+    before = flags()
+    clock.real_time()
+    assert services["intake"].get(f"/patients/{patient}", key=lee,
+                                  headers={"X-Access-Reason": REASON}).status_code == 200
+    grant_recorded(services, patient, "lakeside-clinician")
+
+    assert before == (200, [])
+    assert flags() == (200, own)
+    assert [e for e in entries(services["outcomes"], patient) if e[0] == "lakeside-clinician"] == [
+        ("lakeside-clinician", "break_glass", "patient", None),
+        ("lakeside-clinician", "read", "risk_flags", None)]

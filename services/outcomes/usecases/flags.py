@@ -110,9 +110,9 @@ def list_flags(command: ListFlags, uow: UnitOfWork) -> list[RiskFlagRecord]:
     Audited per patient."""
     caller, sites = command.caller, command.sites
     if command.patient_id:
-        every = uow.episodes.of_patient(command.patient_id)
-        caller, sites = open_listing(uow, caller, command.patient_id,
-                                     every[-1].site_id if every else None, command.access, sites)
+        every = uow.episodes.of_patient(command.patient_id)  # or only referred, with a risk
+        site = every[-1].site_id if every else uow.referrals.site_of_patient(command.patient_id)
+        caller, sites = open_listing(uow, caller, command.patient_id, site, command.access, sites)
     found = uow.flags.matching(sites, command.patient_id, command.enrollment_id,
                                command.referral_id, FLAGS_LIMIT)
     for patient_id, site_id in sorted({(flag.patient_id, flag.site_id) for flag in found}):
