@@ -4,6 +4,11 @@ Asks every service of the registry for ``GET /audit?patient_id=…`` (privacy of
 prints their entries merged in time order: when, who (display name and subject), what (action
 and record), from where (the client address) and why (the reason the caller stated, if any).
 
+A break-the-glass grant made at intake holds in every service, which records it in its own log
+without the reason (events carry no free text, shared.access): each entry made there under the
+grant, by that person within ``BREAK_GLASS.grant_minutes`` of it, is shown with the reason
+intake recorded for the grant (:func:`with_grant_reasons`).
+
 The credential is a privacy officer's access token or API key: ``--credential`` or the
 environment's ``IOP_CREDENTIAL``. Each service's address: ``--service-url name=URL``, else
 ``IOP_<NAME>_URL``, else ``make run``'s (intake 8001, scheduling 8002, notifications 8003,
@@ -15,11 +20,12 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import requests
 
-from shared.config import load_config
+from shared.access import GRANT_ACTION
+from shared.config import load_config, setting
 from shared.registry import service_names
 
 FIRST_PORT = 8001
@@ -36,8 +42,10 @@ class AuditFailed(Exception):
 
 
 def accounting(urls: dict[str, str], credential: str, patient_id: str, start: str | None = None,
-               end: str | None = None, timeout: float = 30) -> list[dict]:
-    """Every service's entries about the patient, each with its ``service``, in time order."""
+               end: str | None = None, timeout: float = 30,
+               grant: timedelta | None = None) -> list[dict]:
+    """Every service's entries about the patient, each with its ``service``, in time order; with
+    ``grant`` (the grant's length), entries under a break-the-glass grant carry its reason."""
     params = {"patient_id": patient_id}
     if start:
         params["from"] = start
@@ -61,7 +69,34 @@ def accounting(urls: dict[str, str], credential: str, patient_id: str, start: st
             raise AuditFailed(f"{name} ({url}): {response.status_code} {detail}".strip())
         merged.extend({"service": name, **entry} for entry in response.json()["entries"])
     # By the moment (sorted is stable: a service's own order breaks ties).
-    return sorted(merged, key=lambda entry: datetime.fromisoformat(entry["at"]))
+    merged = sorted(merged, key=_moment)
+    return merged if grant is None else with_grant_reasons(merged, grant)
+
+
+def _moment(entry: dict) -> datetime:
+    return datetime.fromisoformat(entry["at"])
+
+
+def with_grant_reasons(entries: list[dict], grant: timedelta) -> list[dict]:
+    """The entries (in time order), those without a reason made under a break-the-glass grant
+    with the grant's reason: the grant is the latest one recorded in the entry's service for the
+    entry's person, at most ``grant`` before it; its reason is the one recorded with the same
+    person and moment where it was made (intake)."""
+    reasons = {(entry["who"].get("subject"), _moment(entry)): entry["reason"] for entry in entries
+               if entry["action"] == GRANT_ACTION and entry.get("reason")}
+    latest: dict[tuple[str, str], datetime] = {}
+    shown = []
+    for entry in entries:
+        subject, at = entry["who"].get("subject"), _moment(entry)
+        if subject and entry["action"] == GRANT_ACTION:
+            latest[(entry["service"], subject)] = at
+        granted = latest.get((entry["service"], subject))
+        if subject and not entry.get("reason") and granted is not None and at < granted + grant:
+            reason = reasons.get((subject, granted))
+            if reason:
+                entry = {**entry, "reason": reason}
+        shown.append(entry)
+    return shown
 
 
 def line(entry: dict) -> str:
@@ -89,16 +124,18 @@ def main(argv=None, out=sys.stdout) -> int:
     args = parser.parse_args(argv)
     if not args.credential:
         parser.error("a credential is needed: --credential or IOP_CREDENTIAL")
-    names = service_names(load_config(args.config))
+    config = load_config(args.config)
+    names = service_names(config)
     overrides = {}
     for item in args.service_url:
         name, sep, url = item.partition("=")
         if not sep or name not in names:
             parser.error(f"--service-url: NAME=URL with NAME one of {', '.join(names)}")
         overrides[name] = url
+    grant = timedelta(minutes=float(setting(config, "BREAK_GLASS", "grant_minutes")))
     try:
         entries = accounting(service_urls(names, overrides), args.credential, args.patient_id,
-                             args.start, args.end)
+                             args.start, args.end, grant=grant)
     except AuditFailed as exc:
         print(f"iop audit: {exc}", file=sys.stderr)
         return 1

@@ -12,9 +12,10 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from shared.access import BreakGlass
+from shared.access import GRANTED, GRANTING_SERVICE, BreakGlass, record_grant
 from shared.clinical import ClinicalRules
 from shared.http import api, routes_of
+from shared.inbox import consumes
 from shared.logs import set_correlation_id
 from shared.metrics import CONTENT_TYPE, Metrics
 from shared.events import CATALOG
@@ -72,6 +73,18 @@ class PlatformService:
     metrics = Metrics()
     api_routes = ApiRoutes()
     break_glass = BreakGlass()  # X-Access-Reason: another site's patient (shared.access)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name") == GRANTING_SERVICE:
+            cls.record_emergency_grant = None  # it records its grants as it makes them
+
+    @consumes(GRANTING_SERVICE, GRANTED)
+    def record_emergency_grant(self, event):
+        """Break-the-glass granted at intake holds for the patient's whole chart: this service
+        records the grant in its own audit log, where ``open_patient`` finds it (shared.access)."""
+        with self.db.unit_of_work() as uow:
+            record_grant(uow, event)
 
     @api("GET", "/health", public=True, summary="The process is up")
     def health(self, request):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.events import Event
 
@@ -53,6 +54,7 @@ class ListPatientMessages:
     caller: Caller
     patient_id: str
     sites: list[str]
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)

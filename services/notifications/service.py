@@ -108,11 +108,13 @@ class NotificationsService(PlatformService):
         return super().prometheus_metrics(request)
 
     @api("GET", "/notifications", query=NotificationsQuery, roles=CARE_TEAM, response=NotificationsOut,
+         access_reason=True,
          summary="A patient's messages: scheduled, sent, skipped and failed, with their times")
     def list_notifications(self, request):
         patient_id = request.query["patient_id"].lower()  # the stored, canonical spelling
         command = c.ListPatientMessages(request.caller, patient_id,
-                                        request.caller.site_filter(None, self.config["SITES"]))
+                                        request.caller.site_filter(None, self.config["SITES"]),
+                                        self.break_glass)
         with self.db.unit_of_work() as uow:
             return views.patient_messages_view(patient_id, messages.list_patient_messages(command, uow))
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.scoring import Instruments
 
@@ -55,6 +56,7 @@ class ListFlags:
     patient_id: str | None
     enrollment_id: str | None
     referral_id: str | None
+    access: EmergencyAccess | None = None  # by patient: break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ReadRecord:
 class ReadTrajectories:
     caller: Caller
     patient_id: str
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class ReadEpisode:
     enrollment_id: str
     instruments: Instruments
     zones: Zones
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,11 @@ class Assessments(Repository):
 class Referrals(Repository):
     model = Referral  # keyed by referral: get(referral_id)
 
+    def site_of_patient(self, patient_id: str) -> str | None:
+        """The site of the patient's latest referral recorded here (None: none)."""
+        return self.session.scalar(select(Referral.site_id).where(Referral.patient_id == patient_id)
+                                   .order_by(Referral.recorded_at.desc()).limit(1))
+
 
 class Flags(Repository):
     model = RiskFlagRecord

@@ -57,14 +57,14 @@ class OutcomesService(PlatformService):
                                      validation_problem(exc.errors, exc.detail))
         return views.scored_view(assessment, scored)
 
-    @api("GET", "/flags", query=FlagsQuery, roles=CARE_TEAM,
+    @api("GET", "/flags", query=FlagsQuery, roles=CARE_TEAM, access_reason=True,
          summary="Risk flags raised, newest first, by patient, enrollment or referral; audited")
     def list_flags(self, request):
         query = request.query
         command = commands.ListFlags(
             request.caller, request.caller.site_filter(query["site_id"], list(self.config["SITES"])),
             *(query[name].lower() if query[name] else None
-              for name in ("patient_id", "enrollment_id", "referral_id")))
+              for name in ("patient_id", "enrollment_id", "referral_id")), self.break_glass)
         with self.db.unit_of_work() as uow:
             found = flags.list_flags(command, uow)
         return views.flags_view(found)
@@ -82,15 +82,16 @@ class OutcomesService(PlatformService):
             return views.assessment_record_view(assessments.show_assessment(
                 commands.ReadRecord(request.caller, assessment_id.lower()), uow))
 
-    @api("GET", "/patients/<patient_id>/assessments", roles=CARE_TEAM,
+    @api("GET", "/patients/<patient_id>/assessments", roles=CARE_TEAM, access_reason=True,
          summary="A patient's scores per episode and instrument, with item answers")
     def list_assessments(self, request, patient_id):
         with self.db.unit_of_work() as uow:
             found = assessments.patient_trajectories(
-                commands.ReadTrajectories(request.caller, patient_id), uow)
+                commands.ReadTrajectories(request.caller, patient_id, self.break_glass), uow)
         return views.trajectories_view(patient_id, found)
 
     @api("GET", "/enrollments/<enrollment_id>/summary", roles=CARE_TEAM_AND_INTEGRATORS,
+         access_reason=True,
          summary="An episode's outcome summary (interim while it is active)")
     def get_summary(self, request, enrollment_id):
         with self.db.unit_of_work() as uow:
@@ -183,7 +184,8 @@ class OutcomesService(PlatformService):
         raise problem
 
     def read_episode(self, request, enrollment_id) -> commands.ReadEpisode:
-        return commands.ReadEpisode(request.caller, enrollment_id, self.rules.instruments, self.zones)
+        return commands.ReadEpisode(request.caller, enrollment_id, self.rules.instruments, self.zones,
+                                    self.break_glass)
 
     def publish_due(self, now) -> int:
         announced = 0

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.events import Event
 from services.scheduling.domain.program import BookingContext
@@ -64,6 +65,7 @@ class ReadRecord:
     record_id: str
     zones: Mapping[str, ZoneInfo] | None = None
     program: Mapping | None = None
+    access: EmergencyAccess | None = None  # a patient's schedule: break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)

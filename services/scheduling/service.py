@@ -85,9 +85,11 @@ class SchedulingService(PlatformService):
             return views.session_detail(*sessions.session_with_bookings(
                 ReadRecord(request.caller, session_id), uow))
 
-    @api("GET", "/patients/<string:patient_id>/schedule", roles=CARE_TEAM_AND_INTEGRATORS)
+    @api("GET", "/patients/<string:patient_id>/schedule", roles=CARE_TEAM_AND_INTEGRATORS,
+         access_reason=True)
     def patient_schedule(self, request, patient_id):
-        command = ReadRecord(request.caller, patient_id, self.zones(), self.rules["program"])
+        command = ReadRecord(request.caller, patient_id, self.zones(), self.rules["program"],
+                             self.break_glass)
         with self.db.unit_of_work() as uow:
             return views.patient_schedule(patient_id, enrollments.patient_schedule(command, uow))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
+from shared.access import open_patient
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.errors import InvalidFields, RecordNotFound
@@ -162,16 +163,19 @@ def announce_flags(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAsse
 
 
 def patient_trajectories(command: ReadTrajectories, uow: UnitOfWork) -> list[Trajectory]:
-    """Each of the patient's episodes the caller may see, oldest first. Audited per episode."""
-    episodes = [episode for episode in uow.episodes.of_patient(command.patient_id)
-                if command.caller.sees(episode.site_id)]
-    if not episodes:
-        raise RecordNotFound("Patient not found.")  # unknown, or another site's patient
+    """Each of the patient's episodes the caller may see, oldest first; all of them under a
+    break-the-glass grant. Audited per episode."""
+    caller, every = command.caller, uow.episodes.of_patient(command.patient_id)
+    episodes = [episode for episode in every if caller.sees(episode.site_id)]
+    if not episodes:  # unknown, or another site's patient: under a grant only (shared.access)
+        caller = open_patient(uow, caller, command.patient_id, every[-1].site_id if every else None,
+                              command.access).caller
+        episodes = every
     found = []
     for episode in episodes:
         found.append(Trajectory(episode, uow.episodes.screening_totals(episode.enrollment_id),
                                 uow.assessments.of_episode(episode.enrollment_id)))
-        uow.audit(command.caller, "read", "assessments", episode.enrollment_id,
+        uow.audit(caller, "read", "assessments", episode.enrollment_id,
                   patient_id=command.patient_id, site_id=episode.site_id)
     return found
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from shared.access import open_patient
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.scoring import Instruments
@@ -84,7 +85,9 @@ def refresh_after_late_entry(uow: UnitOfWork, episode: Episode, zone: ZoneInfo,
 
 def episode_summary(command: ReadEpisode, uow: UnitOfWork) -> EpisodeSummary:
     """The stored summary of an ended episode, or an interim one computed now. Audited."""
-    episode = uow.episodes.get_visible(command.enrollment_id, command.caller, "Enrollment")
+    episode = uow.episodes.get(command.enrollment_id)
+    caller = open_patient(uow, command.caller, episode and episode.patient_id,
+                          episode and episode.site_id, command.access, "Enrollment").caller
     stored = uow.summaries.get(episode.enrollment_id)
     if stored is None:
         attendance, measures = compute_summary(uow, episode, command.zones[episode.site_id],
@@ -97,7 +100,7 @@ def episode_summary(command: ReadEpisode, uow: UnitOfWork) -> EpisodeSummary:
         attendance = Attendance(stored.attendance_rate, stored.attendance_basis,
                                 stored.sessions_attended, stored.sessions_counted)
         found = EpisodeSummary(episode, True, stored.computed_at, attendance, measures)
-    uow.audit(command.caller, "read", "outcome_summary", episode.enrollment_id,
+    uow.audit(caller, "read", "outcome_summary", episode.enrollment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
     return found
 
