@@ -164,8 +164,7 @@ def dead_letters(amqp_uri: str, service: str) -> list[dict]:
     found = []
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
-        queue = Queue(dead_letter_queue_name(service), durable=True)(channel)
-        queue.declare()
+        queue = Queue(dead_letter_queue_name(service), durable=True)(channel)  # declared by the topology
         while (message := queue.get(no_ack=False)) is not None:
             found.append(dict(message.headers or {}))
         channel.close()

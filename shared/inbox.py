@@ -35,7 +35,7 @@ from shared.logs import set_correlation_id
 from shared.metrics import ServiceMetrics
 from shared.names import (consumer_name, dead_letter_queue_name, handler_queue_name,
                           retry_queue_name)
-from shared.queues import declare_handler_queues
+from shared.queues import declare_handler_queues, delivery_limit, handler_queue_arguments, queue_type
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,15 @@ class InboxHandler(EventHandler):
         self.retry_queue = retry_queue_name(self.queue.name)
         self.dead_letter_queue = dead_letter_queue_name(self.service_name)
         self.publisher = ConfirmingPublisher(setting(config, "AMQP_URI"))
+        self.queue_type = queue_type(config)
+        # nameko's queue, declared with the same arguments as `python -m shared.topology`'s.
+        self.queue.queue_arguments = handler_queue_arguments(
+            self.service_name, self.queue_type, delivery_limit(config)) or None
 
     def start(self):
         # The same declarations as `python -m shared.topology`.
         declare_handler_queues(self.container.config["AMQP_URI"], self.queue.name,
-                               self.service_name)
+                               self.service_name, self.queue_type)
         super().start()
 
     def stop(self):
