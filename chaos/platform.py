@@ -10,7 +10,6 @@ same way (the handlers keep running into it).
 from __future__ import annotations
 
 import itertools
-import json
 import signal
 import subprocess
 import threading
@@ -296,7 +295,3 @@ class ChaosPlatform(Platform):
                                 auth=("guest", "guest"), timeout=5)
         response.raise_for_status()
         return response.json()
-
-
-def dump(value) -> str:
-    return json.dumps(value, default=str)

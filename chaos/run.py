@@ -2,7 +2,6 @@
 reconciliation and its table."""
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import tempfile
@@ -14,7 +13,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import psycopg2
-import requests
 from kombu import Connection, Producer, Queue
 from sqlalchemy import create_engine, text
 

@@ -33,15 +33,29 @@ class OutgoingMessage:
     expiration: str | None = None
 
 
+def broker_uris(amqp_uri: str) -> list[str]:
+    """The brokers of an AMQP_URI: one URI, or several separated by ``;`` (kombu's failover list,
+    which nameko's consumers follow too), e.g. the nodes of a cluster."""
+    return [uri.strip() for uri in amqp_uri.split(";") if uri.strip()]
+
+
 def amqp_connection(amqp_uri: str, **options) -> amqp.Connection:
-    """A raw py-amqp connection for the broker named by a kombu-style URI."""
-    info = Connection(amqp_uri).info()
-    conn = amqp.Connection(
-        host=f"{info['hostname']}:{info['port']}", userid=info["userid"],
-        password=info["password"], virtual_host=info["virtual_host"] or "/",
-        connect_timeout=options.pop("connect_timeout", 5), **options)
-    conn.connect()
-    return conn
+    """A raw py-amqp connection to the first broker of the URI list that answers."""
+    timeout = options.pop("connect_timeout", 5)
+    uris = broker_uris(amqp_uri)
+    for position, uri in enumerate(uris):
+        info = Connection(uri).info()
+        conn = amqp.Connection(
+            host=f"{info['hostname']}:{info['port']}", userid=info["userid"],
+            password=info["password"], virtual_host=info["virtual_host"] or "/",
+            connect_timeout=timeout, **options)
+        try:
+            conn.connect()
+            return conn
+        except BROKER_ERRORS:
+            if position == len(uris) - 1:
+                raise  # none answers: the caller keeps its rows and tries later
+    raise ValueError("AMQP_URI names no broker")
 
 
 class ConfirmingPublisher:
