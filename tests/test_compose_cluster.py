@@ -25,7 +25,8 @@ def test_the_cluster_profile_adds_two_nodes_that_join_the_first():
     conf = (ROOT / "config" / "rabbitmq" / "cluster.conf").read_text()
     assert "classic_config.nodes.1 = rabbit@rabbitmq\n" in conf
     for name in ("rabbitmq-2", "rabbitmq-3"):
-        targets = {v["target"] for v in nodes[name]["volumes"]}
+        targets = {v["target"] if isinstance(v, dict) else v.split(":")[1]  # long or short form
+                   for v in nodes[name]["volumes"]}
         assert "/etc/rabbitmq/conf.d/30-cluster.conf" in targets
 
 
