@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
 
-.PHONY: install run migrate topology test test-unit test-postgres bench demo clean help
+.PHONY: install run migrate topology test test-unit test-postgres bench demo chaos clean help
 
 help:
 	@echo "make run            set up and run the four services (ports 8001-8004) and the FHIR gateway (:8006/fhir)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
 	@echo "make demo           a seeded three-site network through a program, with the outcomes report"
 	@echo "make bench          throughput of the reliable event path against raw kombu"
+	@echo "make chaos          40 programs under ≥10 faults on its own broker node and PostgreSQL"
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +60,12 @@ bench: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench
+
+# `make chaos`: the clinic workload under faults (kills, broker and PostgreSQL restarts, a cut
+# broker link, poison), on a RabbitMQ node and a PostgreSQL cluster of its own; ends with
+# `faults <n> lost <n> duplicated <n>` and fails unless both are 0. CHAOS_ARGS="--programs 10".
+chaos: install
+	$(PY) -m chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf var .pytest_cache
