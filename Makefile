@@ -50,11 +50,15 @@ test: install
 test-unit: install
 	$(PY) -m pytest tests/unit -q
 
+# The chaos round and the cluster test bring their own PostgreSQL and RabbitMQ nodes: the same in
+# both runs, so `make test` runs them and the PostgreSQL run does not repeat them.
+OWN_SERVERS := --ignore=tests/chaos --deselect tests/kit/test_cluster.py
+
 test-postgres: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-compose.sh
 	bash scripts/ensure-postgres.sh
-	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS) $(OWN_SERVERS)
 
 bench: install
 	bash scripts/ensure-broker.sh
