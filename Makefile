@@ -5,16 +5,17 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
 
-.PHONY: install run migrate topology test test-unit test-postgres bench bench-http demo clean help
+.PHONY: install run migrate topology test test-unit test-postgres bench bench-http demo chaos clean help
 
 help:
-	@echo "make run            set up and run the four services (ports 8001-8004)"
+	@echo "make run            set up and run the four services (ports 8001-8004) and the FHIR gateway (:8006/fhir)"
 	@echo "make test           set up and run the whole suite against RabbitMQ (SQLite databases)"
 	@echo "make test-unit      only tests/unit: no broker or database server needed, under 30 s"
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
 	@echo "make demo           a seeded three-site network through a program, with the outcomes report"
 	@echo "make bench          throughput of the reliable event path against raw kombu"
 	@echo "make bench-http     requests/s and p50/p99 of scheduling's attendance and schedule routes"
+	@echo "make chaos          40 programs under ≥10 faults on its own broker node and PostgreSQL"
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +38,7 @@ topology: install
 	$(PY) -m shared.topology
 
 run: install topology migrate
-	@echo "intake :8001  scheduling :8002  notifications :8003  outcomes :8004  (Ctrl-C stops all)"
+	@echo "intake :8001  scheduling :8002  notifications :8003  outcomes :8004  FHIR :8006/fhir  (Ctrl-C stops all)"
 	$(VENV)/bin/circusd config/circus.ini
 
 test: install
@@ -50,11 +51,15 @@ test: install
 test-unit: install
 	$(PY) -m pytest tests/unit -q
 
+# The chaos round and the cluster test bring their own PostgreSQL and RabbitMQ nodes: the same in
+# both runs, so `make test` runs them and the PostgreSQL run does not repeat them.
+OWN_SERVERS := --ignore=tests/chaos --deselect tests/kit/test_cluster.py
+
 test-postgres: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-compose.sh
 	bash scripts/ensure-postgres.sh
-	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS) $(OWN_SERVERS)
 
 bench: install
 	bash scripts/ensure-broker.sh
@@ -64,6 +69,12 @@ bench: install
 bench-http: install
 	bash scripts/ensure-broker.sh
 	$(PY) -m tests.bench_http
+
+# `make chaos`: the clinic workload under faults (kills, broker and PostgreSQL restarts, a cut
+# broker link, poison), on a RabbitMQ node and a PostgreSQL cluster of its own; ends with
+# `faults <n> lost <n> duplicated <n>` and fails unless both are 0. CHAOS_ARGS="--programs 10".
+chaos: install
+	$(PY) -m chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

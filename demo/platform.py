@@ -18,12 +18,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from demo.launch import ServiceClient as HttpClient
 from demo.launch import free_port, wait_until
 from shared.config import load_config
+from shared.registry import edge_names, edge_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "config.yaml"
 # The registry (SERVICES in config/config.yaml): names in order, and what `nameko run` starts.
 CLASSES = load_config()["SERVICES"]
 SERVICES = tuple(CLASSES)
+# The edges (EDGES: the FHIR gateway), started over the services' APIs by start_edge.
+EDGES = {name: edge_path(load_config(), name) for name in edge_names(load_config())}
 NAMEKO = Path(sys.executable).with_name("nameko")
 
 
@@ -99,7 +102,17 @@ class Platform:
             self.wait_healthy(name)
         return self
 
-    def start_service(self, name: str, clock=None) -> None:
+    def start_edge(self, name: str) -> ServiceClient:
+        """An edge over the services running now (their current ports), waited for on /health.
+        Start it after any restart of a service: a restarted service has a new port."""
+        urls = {f"{service.upper()}_URL": client.base_url for service, client in self.clients.items()
+                if service in SERVICES}
+        self.start_service(name, target=EDGES[name], env=urls)
+        self.wait_healthy(name)
+        return self.clients[name]
+
+    def start_service(self, name: str, clock=None, target: str | None = None,
+                      env: dict | None = None) -> None:
         config = CONFIG
         if clock is not None:
             config = self.data_dir / "config-with-clock.yaml"
@@ -107,8 +120,9 @@ class Platform:
         port = free_port()
         log = open(self.data_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            [str(NAMEKO), "run", "--config", str(config), CLASSES[name]], cwd=ROOT, stdout=log,
-            stderr=subprocess.STDOUT, env={**self.env, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"})
+            [str(NAMEKO), "run", "--config", str(config), target or CLASSES[name]], cwd=ROOT,
+            stdout=log, stderr=subprocess.STDOUT,
+            env={**self.env, **(env or {}), "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"})
         log.close()
         self.clients[name] = ServiceClient(f"http://127.0.0.1:{port}")
 

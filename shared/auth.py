@@ -9,17 +9,19 @@ successor, both valid until each expires), so a machine's key rotates without do
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time as dt_time, timezone
 
 from shared.clock import utcnow
 from shared.config import is_production, setting
 from shared.enums import ROLES
-from shared.problems import Forbidden, NotFound, Unauthorized
+from shared.errors import ActionForbidden, RecordNotFound
+from shared.problems import Forbidden, Unauthorized
 from shared.tokens import TokenVerifier, looks_like_jwt
 
 ALL_SITES = "*"
 ACTOR_MAX = 120  # audit_log.actor
+REASON_MAX = 500  # audit_log.reason: an X-Access-Reason longer than this is refused
 
 
 def hash_key(secret: str) -> str:
@@ -44,11 +46,17 @@ class Caller:
     display_name: str | None = None
     issuer: str | None = None
     key_id: str | None = None
+    access_reason: str | None = None  # X-Access-Reason: why, recorded in each audit entry
+
+    def stating(self, reason: str | None) -> "Caller":
+        """The same caller with the reason it gave for this request (break-the-glass)."""
+        return replace(self, access_reason=reason)
 
     @classmethod
     def service(cls, service_name: str) -> "Caller":
         """A platform service acting on its own behalf (event handlers, RPC)."""
-        return cls(name=f"service:{service_name}", roles=frozenset({"service"}), sites=None)
+        return cls(name=f"service:{service_name}", roles=frozenset({"service"}), sites=None,
+                   subject=f"service:{service_name}", display_name=service_name)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -63,13 +71,13 @@ class Caller:
     def require_site(self, site_id: str) -> None:
         """For writes naming a site: a site outside the key's reach is forbidden."""
         if not self.sees(site_id):
-            raise Forbidden(f"This key may not act for site '{site_id}'.",
-                            errors={"site_id": ["Not one of this key's sites."]})
+            raise ActionForbidden(f"This key may not act for site '{site_id}'.",
+                                  errors={"site_id": ["Not one of this key's sites."]})
 
     def visible(self, site_id: str | None, what: str = "Resource"):
         """For reads: another site's record is indistinguishable from a missing one."""
         if not self.sees(site_id):
-            raise NotFound(f"{what} not found.")
+            raise RecordNotFound(f"{what} not found.")
 
     def site_filter(self, requested: str | None, all_sites) -> list[str]:
         """The sites a listing covers: the requested one if visible, else every visible one."""
@@ -163,15 +171,16 @@ class KeyRing:
         scheme, _, secret = (authorization or "").partition(" ")
         secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
-            raise Unauthorized("Send 'Authorization: Bearer <access token or API key>'.")
+            raise Unauthorized("Send 'Authorization: Bearer <access token or API key>'.",
+                               reason="missing")
         if looks_like_jwt(secret):
             return self._token_caller(secret, remote_addr)
         key = self._by_hash.get(hash_key(secret))
         if key is None:
-            raise Unauthorized("Unknown API key.")
+            raise Unauthorized("Unknown API key.", reason="unknown_api_key")
         if key.expired(utcnow()):
             raise Unauthorized(f"This API key expired on {key.expires.isoformat()}; "
-                               "ask for its successor.", key_id=key.id)
+                               "ask for its successor.", key_id=key.id, reason="expired_api_key")
         return Caller(name=key.name, roles=key.roles, sites=key.sites, remote_addr=remote_addr,
                       subject=key.id, display_name=key.name, key_id=key.id)
 

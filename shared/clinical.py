@@ -19,7 +19,8 @@ from shared.scoring import Instruments
 
 CONFIG_ENV = "IOP_CLINICAL_CONFIG"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "clinical.yaml"
-SECTIONS = ("instruments", "triage", "risk", "program", "calendar", "measurement", "notifications")
+SECTIONS = ("instruments", "triage", "risk", "program", "calendar", "measurement", "notifications",
+            "deterioration")
 
 
 class Rules(Mapping):

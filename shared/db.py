@@ -14,12 +14,12 @@ from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from psycogreen.eventlet import patch_psycopg
 from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
-                        TypeDecorator, create_engine, event, insert, text)
+                        TypeDecorator, create_engine, event, insert, select, text)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.auth import Caller
+from shared.auth import REASON_MAX, Caller
 from shared.clock import utcnow
 from shared.config import database_url
 from shared.events import build_envelope
@@ -92,7 +92,12 @@ def kit_metadata() -> MetaData:
           Column("patient_id", String(36), nullable=True, index=True),
           Column("site_id", String(64), nullable=True),
           Column("remote_addr", String(64), nullable=True),
-          Column("correlation_id", String(64), nullable=True))
+          Column("correlation_id", String(64), nullable=True),
+          # Who, as the identity provider knows them (a key: its id and name), and why, when the
+          # caller stated a reason (X-Access-Reason; break-the-glass).
+          Column("actor_subject", String(255), nullable=True),
+          Column("actor_name", String(120), nullable=True),
+          Column("reason", String(REASON_MAX), nullable=True))
     return metadata
 
 
@@ -208,12 +213,58 @@ class UnitOfWork:
         return envelope
 
     def audit(self, caller: Caller, action: str, resource_type: str, resource_id, *,
-              patient_id: str | None = None, site_id: str | None = None) -> None:
-        """Who did what to which record, when and from where — never the data itself."""
+              patient_id: str | None = None, site_id: str | None = None,
+              at=None, reason: str | None = None) -> None:
+        """Who did what to which record, when, from where and why (the reason the caller stated)
+        — never the data itself."""
         self.session.execute(insert(_table(self.session, "audit_log")).values(
-            at=utcnow(), actor=caller.name, action=action, resource_type=resource_type,
+            at=at or utcnow(), actor=caller.name, action=action, resource_type=resource_type,
             resource_id=str(resource_id), patient_id=patient_id, site_id=site_id,
-            remote_addr=caller.remote_addr, correlation_id=self.correlation_id))
+            remote_addr=caller.remote_addr, correlation_id=self.correlation_id,
+            actor_subject=caller.subject, actor_name=_clip(caller.display_name, 120),
+            reason=_clip(reason or caller.access_reason, REASON_MAX)))
+
+    def audit_entries(self, patient_id: str, *, sites, start=None, end=None,
+                      limit: int = 1000) -> list[dict]:
+        """The accounting of disclosures: every entry about a patient, oldest first, of the given
+        sites (None: every site, entries naming no site included)."""
+        return audit_entries(self.session, _table(self.session, "audit_log"), patient_id,
+                             sites=sites, start=start, end=end, limit=limit)
+
+    def emergency_grant(self, caller: Caller, patient_id: str, since) -> dict | None:
+        """The caller's latest break-the-glass grant for the patient made at or after ``since``."""
+        table = _table(self.session, "audit_log")
+        row = self.session.execute(
+            select(table.c.at, table.c.reason).where(
+                table.c.patient_id == patient_id, table.c.action == EMERGENCY_ACCESS,
+                table.c.actor_subject == caller.subject, table.c.at >= since)
+            .order_by(table.c.at.desc()).limit(1)).first()
+        return None if row is None else {"at": row.at, "reason": row.reason}
+
+
+EMERGENCY_ACCESS = "break_glass"  # the audit action of a break-the-glass grant (shared.access)
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    return value if value is None or len(value) <= size else value[:size - 1] + "…"
+
+
+def audit_entries(session, table: Table, patient_id: str, *, sites, start=None, end=None,
+                  limit: int = 1000) -> list[dict]:
+    query = select(table).where(table.c.patient_id == patient_id)
+    if sites is not None:
+        query = query.where(table.c.site_id.in_(sorted(sites)))
+    if start is not None:
+        query = query.where(table.c.at >= start)
+    if end is not None:
+        query = query.where(table.c.at < end)
+    rows = session.execute(query.order_by(table.c.at, table.c.id).limit(limit)).mappings()
+    return [{"at": row["at"], "who": {"subject": row["actor_subject"], "name": row["actor_name"],
+                                      "actor": row["actor"]},
+             "action": row["action"], "resource_type": row["resource_type"],
+             "resource_id": row["resource_id"], "patient_id": row["patient_id"],
+             "site_id": row["site_id"], "from": row["remote_addr"], "reason": row["reason"],
+             "correlation_id": row["correlation_id"]} for row in rows]
 
 
 def _table(session: Session, name: str) -> Table:

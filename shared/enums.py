@@ -53,4 +53,4 @@ ATTENDANCE_STATUSES = ("attended", "absent", "excused")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-ROLES = ("admin", "coordinator", "clinician", "integrator", "ops")
+ROLES = ("admin", "coordinator", "clinician", "integrator", "ops", "privacy_officer")

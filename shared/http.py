@@ -21,19 +21,22 @@ from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
-from shared.auth import KeyRing
+from shared.auth import REASON_MAX, KeyRing
 from shared.config import environment, setting
 from shared.input import read_json_body
 from shared.errors import DomainError
 from shared.logs import set_correlation_id
 from shared.metrics import ServiceMetrics
-from shared.problems import (KIT_ERRORS, PROBLEM_CONTENT_TYPE, Problem, Unauthorized, problem_for,
-                             problem_from_validation, validation_problem)
+from shared.problems import (KIT_ERRORS, PROBLEM_CONTENT_TYPE, Problem, TooManyRequests,
+                             Unauthorized, problem_for, problem_from_validation, validation_problem)
+from shared.throttle import AuthThrottle
 from shared.webserver import PlatformWebServer
 
 log = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
+# Why the caller opens this record (break-the-glass): recorded in every audit entry of the request.
+ACCESS_REASON_HEADER = "X-Access-Reason"
 
 
 def to_json(payload) -> str:
@@ -58,16 +61,20 @@ def problem_response(problem: Problem) -> Response:
                         content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(problem, Unauthorized):  # RFC 6750: say which scheme is expected
         response.headers["WWW-Authenticate"] = 'Bearer realm="iop"'
+    if isinstance(problem, TooManyRequests):
+        response.headers["Retry-After"] = str(problem.extra["retry_after_s"])
     return response
 
 
 class ApiHandler(HttpRequestHandler):
     server = PlatformWebServer()
     metrics = ServiceMetrics()
+    auth_throttle = AuthThrottle()
 
     def __init__(self, method: str, url: str, *, body: type[Schema] | Schema | None = None,
                  query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
-                 status: int = 200, summary: str | None = None, response=None, **kwargs):
+                 status: int = 200, summary: str | None = None, response=None,
+                 access_reason: bool = False, **kwargs):
         # Expected: logged as warnings by nameko, not as crashes.
         kwargs.setdefault("expected_exceptions", (Problem, ValidationError, DomainError))
         super().__init__(method, url, **kwargs)
@@ -78,6 +85,8 @@ class ApiHandler(HttpRequestHandler):
         self.public = public
         self.status = status
         self.summary = summary
+        # X-Access-Reason opens another site's record here (documented; any route records it).
+        self.access_reason = access_reason
 
     def setup(self):
         super().setup()
@@ -109,9 +118,32 @@ class ApiHandler(HttpRequestHandler):
         self.metrics.http_latency.labels(self.method, self.url).observe(time.perf_counter() - started)
         return response
 
+    def _authenticate(self, request):
+        """The caller, or a 401 counted by reason; an address failing too often waits (429)."""
+        throttle = self.auth_throttle.throttle
+        address = request.remote_addr
+        wait = throttle.retry_after(address)
+        if wait:
+            self.metrics.auth_failures.labels("throttled").inc()
+            raise TooManyRequests("Too many failed authentications from this address; "
+                                  f"try again in {wait} s.", retry_after_s=wait)
+        try:
+            caller = self.keys.authenticate(request.headers.get("Authorization"), address)
+        except Unauthorized as exc:
+            throttle.failed(address)
+            self.metrics.auth_failures.labels(exc.reason).inc()
+            raise
+        reason = request.headers.get(ACCESS_REASON_HEADER)
+        if reason is not None:
+            reason = " ".join(reason.split())
+            if not reason or len(reason) > REASON_MAX:
+                raise validation_problem({ACCESS_REASON_HEADER: [
+                    f"State the reason in 1 to {REASON_MAX} characters."]})
+            caller = caller.stating(reason)
+        return caller
+
     def _prepare(self, request) -> None:
-        request.caller = None if self.public else self.keys.authenticate(
-            request.headers.get("Authorization"), request.remote_addr)
+        request.caller = None if self.public else self._authenticate(request)
         if request.caller is not None and self.roles:
             request.caller.require_role(*self.roles)
         request.body = None

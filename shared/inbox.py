@@ -8,6 +8,9 @@
   service's dead-letter queue with its error and attempt count. ``shared.errors.RetryLater`` (the
   event came before one it needs) is an expected retry: a warning, no traceback. A message is acknowledged only
   after its retry or dead-letter copy was confirmed by the broker: nothing is acked away.
+- A message that cannot even be decoded (a body that is not JSON, a content type that is not
+  JSON) goes to the dead letters too, raw body and headers as they came, counted ``invalid``:
+  nameko's queue consumer sets no decode-error handler, and kombu's default logs and acks it away.
 - An ack that fails because the connection dropped is logged, not raised: the broker redelivers
   and the inbox skips what was done (nameko lets a builtin ``ConnectionResetError`` kill the
   service there).
@@ -23,6 +26,7 @@ from eventlet.event import Event as EventletEvent
 from eventlet.queue import Empty, LightQueue
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import QueueConsumer
 
 from shared.broker import BROKER_ERRORS, ConfirmingPublisher, OutgoingMessage
 from shared.config import setting
@@ -33,7 +37,7 @@ from shared.logs import set_correlation_id
 from shared.metrics import ServiceMetrics
 from shared.names import (consumer_name, dead_letter_queue_name, handler_queue_name,
                           retry_queue_name)
-from shared.queues import declare_handler_queues
+from shared.queues import declare_handler_queues, delivery_limit, handler_queue_arguments, queue_type
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,31 @@ __all__ = ["ATTEMPTS_HEADER", "InboxHandler", "consumes", "dead_letter_summary",
            "handler_queue_name"]
 
 
+class InboxQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, with a decode-error handler for each inbox handler's consumer.
+
+    kombu calls ``on_decode_error`` for a body it cannot decode or a content type it does not
+    accept; the default (``ConsumerMixin.on_decode_error``) logs and acks the message away.
+    """
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            if isinstance(provider, InboxHandler):
+                consumer.on_decode_error = partial(self.handle_undecodable, provider)
+        return consumers
+
+    def handle_undecodable(self, provider, message, exc):
+        # Off the consumer's thread, as nameko hands over every message it decoded.
+        self.container.spawn_managed_thread(
+            partial(provider.handle_undecodable, message, exc),
+            identifier=f"{type(provider).__name__}.handle_undecodable")
+
+
 class InboxHandler(EventHandler):
     deduplicates = True  # read by shared.db's unit of work
     metrics = ServiceMetrics()
+    queue_consumer = InboxQueueConsumer()
 
     def __init__(self, source_service: str, event_type: str, *, group_commit: bool | None = None,
                  **kwargs):
@@ -68,6 +94,10 @@ class InboxHandler(EventHandler):
         self.retry_queue = retry_queue_name(self.queue.name)
         self.dead_letter_queue = dead_letter_queue_name(self.service_name)
         self.publisher = ConfirmingPublisher(setting(config, "AMQP_URI"))
+        self.queue_type = queue_type(config)
+        # nameko's queue, declared with the same arguments as `python -m shared.topology`'s.
+        self.queue.queue_arguments = handler_queue_arguments(
+            self.service_name, self.queue_type, delivery_limit(config)) or None
         self._setup_group_commit(config)
 
     def _setup_group_commit(self, config):
@@ -84,7 +114,7 @@ class InboxHandler(EventHandler):
     def start(self):
         # The same declarations as `python -m shared.topology`.
         declare_handler_queues(self.container.config["AMQP_URI"], self.queue.name,
-                               self.service_name)
+                               self.service_name, self.queue_type)
         if self._groups is not None:
             for index in range(int(setting(self.container.config, "INBOX", "groups_in_flight"))):
                 self._group_runners.append(self.container.spawn_managed_thread(
@@ -192,6 +222,13 @@ class InboxHandler(EventHandler):
         finally:
             self.database.join_group(worker_ctx, None)
 
+    def handle_undecodable(self, message, error):
+        """A message kombu could not decode: dead-lettered as it came, never acked away."""
+        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0) or 0)
+        log.warning("undecodable message on %s (%s); dead-lettered", self.queue.name,
+                    type(error).__name__, extra={"service": self.service_name})
+        self._settle(message, "unknown", "invalid", self._dead_letter, message, error, attempts + 1)
+
     def _handle_outcome(self, message, event, attempts, worker_ctx, result, exc_info):
         """Settle one message by its worker's outcome (after its commit, alone or in a group)."""
         set_correlation_id(event.correlation_id)
@@ -237,7 +274,8 @@ class InboxHandler(EventHandler):
             message_id=message.properties.get("message_id"),
             headers={**(message.headers or {}), ATTEMPTS_HEADER: attempt,
                      "x-iop-last-error": _describe(error)},
-            content_type=message.content_type or "application/json", expiration=str(delay))])
+            content_type=message.content_type, content_encoding=message.content_encoding,
+            expiration=str(delay))])
 
     def _dead_letter(self, message, error, attempt):
         self.publisher.publish([OutgoingMessage(
@@ -247,7 +285,7 @@ class InboxHandler(EventHandler):
                      "x-iop-error": _describe(error), "x-iop-queue": self.queue.name,
                      "x-iop-handler": consumer_name(self.service_name, self.method_name),
                      "x-iop-failed-at": datetime.now(timezone.utc).isoformat()},
-            content_type=message.content_type or "application/json")])
+            content_type=message.content_type, content_encoding=message.content_encoding)])
 
     def _ack(self, message):
         try:
@@ -278,7 +316,9 @@ consumes = InboxHandler.decorator
 def dead_letter_summary(message_body: bytes, headers: dict) -> dict:
     try:
         envelope = json.loads(message_body)
-    except ValueError:
+    except ValueError:  # not JSON (an undecodable message is dead-lettered as it came)
+        envelope = {}
+    if not isinstance(envelope, dict):
         envelope = {}
     return {"id": envelope.get("id"), "type": envelope.get("type"),
             "handler": headers.get("x-iop-handler"), "attempts": headers.get(ATTEMPTS_HEADER),

@@ -25,6 +25,10 @@ class ServiceMetrics(SharedExtension):
         self.events_consumed = Counter(
             "iop_events_consumed_total", "Events handled, by outcome "
             "(processed, duplicate, retried, dead_lettered, invalid)", ["type", "outcome"], **labels)
+        self.auth_failures = Counter(
+            "iop_auth_failures_total", "Failed authentications, by reason (expired, bad_signature, "
+            "wrong_audience, unknown_key, unknown_api_key, …; throttled: refused with 429)",
+            ["reason"], **labels)
         self.outbox_backlog = Gauge(
             "iop_outbox_backlog", "Outbox rows not yet confirmed by the broker", **labels)
         self.service_name = self.container.service_name

@@ -56,6 +56,23 @@ def create_kit_tables() -> None:
     kit_metadata().create_all(context.get_bind())
 
 
+def upgrade_kit_tables() -> None:
+    """Add the kit's columns a database made by an older kit lacks (a service's later migration
+    calls it when the kit's tables grow; a database created since has them already)."""
+    from alembic import op
+    from sqlalchemy import inspect
+
+    bind = context.get_bind()
+    inspector = inspect(bind)
+    for table in kit_metadata().sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column for column in table.columns if column.name not in present]
+        if missing:
+            with op.batch_alter_table(table.name) as batch:
+                for column in missing:
+                    batch.add_column(column.copy())
+
+
 def drop_kit_tables() -> None:
     kit_metadata().drop_all(context.get_bind())
 

@@ -28,6 +28,8 @@ PROBLEM_SCHEMA = {
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 ERRORS = ((400, "Malformed request"), (401, "Missing or unknown key"),
           (403, "Role or site not allowed"), (404, "Not found"), (422, "Invalid fields"))
+# A client address failing authentication too often waits (shared/throttle.py).
+THROTTLED = (429, "Too many failed authentications from this address; see Retry-After")
 # A change can meet a state that refuses it (already enrolled, discharged, not started yet).
 WRITE_ERRORS = ((409, "The record's state does not allow this"),)
 # The input gate (shared/input.py) refuses a body before any schema reads it.
@@ -97,6 +99,11 @@ def _operation(route, path: str) -> dict:
               for name in re.findall(r"{([^}]+)}", path)]
     if route.query_schema is not None:
         params.append({"in": "query", "schema": route.query_schema})
+    if getattr(route, "access_reason", False):
+        params.append({"name": "X-Access-Reason", "in": "header", "required": False,
+                       "description": "Why the caller opens this record (break-the-glass: another "
+                                      "site's patient, for a clinician); recorded in the audit log.",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 500}})
     if params:
         operation["parameters"] = params
     if route.body_schema is not None:
@@ -107,6 +114,8 @@ def _operation(route, path: str) -> dict:
         success["content"] = {"application/json": {"schema": route.response_schema}}
     operation["responses"] = {str(route.status): success}
     errors = [(status, text) for status, text in ERRORS if not route.public or status == 400]
+    if not route.public:
+        errors.append(THROTTLED)
     if route.method != "GET" and not route.public:
         errors += WRITE_ERRORS
     if route.body_schema is not None:

@@ -7,6 +7,7 @@ import socket
 import sys
 import uuid
 
+import amqp
 from kombu import Connection, Queue, binding
 
 from shared.broker import ConfirmingPublisher, OutgoingMessage
@@ -25,12 +26,22 @@ def list_dead_letters(amqp_uri: str, service_name: str) -> list[dict]:
     found = []
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
-        queue = Queue(dead_letter_queue_name(service_name), durable=True)(channel)
-        queue.declare()
-        while (message := queue.get(no_ack=False)) is not None:
+        queue = _existing_dead_letter_queue(channel, service_name)
+        while queue is not None and (message := queue.get(no_ack=False)) is not None:
             found.append(dead_letter_summary(message.body, message.headers or {}))
-        channel.close()  # unacked messages go back to the queue, in order
+        if queue is not None:
+            channel.close()  # unacked messages go back to the queue, in order
     return found
+
+
+def _existing_dead_letter_queue(channel, service_name: str):
+    """The service's dead-letter queue as it was declared (classic or quorum), or None."""
+    queue = Queue(dead_letter_queue_name(service_name), durable=True)(channel)
+    try:
+        queue.queue_declare(passive=True)  # whatever its arguments: no inequivalent-arg error
+    except amqp.exceptions.NotFound:
+        return None  # nothing was ever dead-lettered there (and the channel is closed)
+    return queue
 
 
 def replay_dead_letters(amqp_uri: str, service_name: str, event_id: str | None = None) -> int:
@@ -39,10 +50,9 @@ def replay_dead_letters(amqp_uri: str, service_name: str, event_id: str | None =
     publisher = ConfirmingPublisher(amqp_uri)
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
-        queue = Queue(dead_letter_queue_name(service_name), durable=True)(channel)
-        queue.declare()
+        queue = _existing_dead_letter_queue(channel, service_name)
         kept = []
-        while (message := queue.get(no_ack=False)) is not None:
+        while queue is not None and (message := queue.get(no_ack=False)) is not None:
             headers = dict(message.headers or {})
             summary = dead_letter_summary(message.body, headers)
             if event_id and summary["id"] != event_id:
@@ -56,7 +66,8 @@ def replay_dead_letters(amqp_uri: str, service_name: str, event_id: str | None =
                 content_type=message.content_type or "application/json")])
             message.ack()
             replayed += 1
-        channel.close()
+        if queue is not None:
+            channel.close()
     publisher.close()
     return replayed
 

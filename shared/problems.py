@@ -35,7 +35,16 @@ class BadRequest(Problem):
 
 
 class Unauthorized(Problem):
+    """``reason`` says why, for the failed-authentication counter in ``/metrics`` (never shown
+    in the body): missing, unknown_api_key, expired_api_key, malformed, untrusted_issuer,
+    algorithm_refused, unknown_key, bad_signature, expired, not_yet_valid, wrong_audience,
+    missing_claim, invalid, no_issuers."""
+
     status, title = 401, "Unauthorized"
+
+    def __init__(self, detail: str | None = None, *, reason: str = "invalid", **kwargs):
+        super().__init__(detail, **kwargs)
+        self.reason = reason
 
 
 class Forbidden(Problem):
@@ -72,6 +81,10 @@ class HeadersTooLarge(Problem):
 
 class Unprocessable(Problem):
     status, title = 422, "Unprocessable Content"
+
+
+class TooManyRequests(Problem):
+    status, title = 429, "Too Many Requests"
 
 
 class ServiceUnavailable(Problem):

@@ -50,3 +50,18 @@ def migrations_folder(config: dict, service_name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ConfigurationError(f"SERVICES.{service_name}: {package!r} is not a package")
     return Path(list(spec.submodule_search_locations)[0]) / "migrations"
+
+
+def edge_names(config: dict) -> list[str]:
+    """The platform's edges (``EDGES``): clients of the services' APIs with no database and no
+    broker, so topology and migrations leave them out."""
+    return list(config.get("EDGES") or {})
+
+
+def edge_path(config: dict, edge_name: str) -> str:
+    """What ``nameko run`` starts for an edge: ``services.interop.service:InteropService``."""
+    dotted = str(setting(config, "EDGES", edge_name))
+    module, _, class_name = dotted.partition(":")
+    if not module or not class_name:
+        raise ConfigurationError(f"EDGES.{edge_name} ({dotted!r}) is not module:Class")
+    return dotted

@@ -138,7 +138,8 @@ class IssuerKeys:
         except PyJWKClientError:
             key = None
         if key is None:
-            raise Unauthorized("The token was signed with a key its issuer does not publish.")
+            raise Unauthorized("The token was signed with a key its issuer does not publish.",
+                               reason="unknown_key")
         return key
 
     @staticmethod
@@ -226,32 +227,45 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Identity:
         if not self.issuers:
-            raise Unauthorized("This service accepts no access tokens (no IDENTITY issuers).")
+            raise Unauthorized("This service accepts no access tokens (no IDENTITY issuers).",
+                               reason="no_issuers")
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError:
-            raise Unauthorized("The access token is malformed.") from None
+            raise Unauthorized("The access token is malformed.", reason="malformed") from None
         issuer = self.issuers.get(str(unverified.get("iss", "")).rstrip("/"))
         if issuer is None:
-            raise Unauthorized("The access token's issuer is not trusted.")
+            raise Unauthorized("The access token's issuer is not trusted.", reason="untrusted_issuer")
         alg = header.get("alg")
         if alg not in issuer.algorithms:
-            raise Unauthorized(f"The access token's algorithm '{alg}' is not accepted.")
+            raise Unauthorized(f"The access token's algorithm '{alg}' is not accepted.",
+                               reason="algorithm_refused")
         key = issuer_keys(issuer).signing_key(header.get("kid"))
         declared = key._jwk_data.get("alg")
         if declared and declared != alg:  # a key published for one algorithm verifies only it
-            raise Unauthorized("The access token's algorithm does not match its key.")
+            raise Unauthorized("The access token's algorithm does not match its key.",
+                               reason="algorithm_refused")
         try:
             claims = jwt.decode(token, key=key.key, algorithms=[alg], audience=issuer.audience,
                                 issuer=unverified["iss"], leeway=issuer.leeway_s,
                                 options={"require": ["exp", "iss", "aud", "sub"]})
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("The access token has expired.") from None
+            raise Unauthorized("The access token has expired.", reason="expired") from None
         except jwt.ImmatureSignatureError:
-            raise Unauthorized("The access token is not valid yet.") from None
+            raise Unauthorized("The access token is not valid yet.", reason="not_yet_valid") from None
         except jwt.InvalidAudienceError:
-            raise Unauthorized(f"The access token is not for audience '{issuer.audience}'.") from None
+            raise Unauthorized(f"The access token is not for audience '{issuer.audience}'.",
+                               reason="wrong_audience") from None
+        except jwt.InvalidSignatureError as exc:
+            raise Unauthorized(f"The access token is not valid: {exc}.",
+                               reason="bad_signature") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise Unauthorized(f"The access token is not valid: {exc}.",
+                               reason="missing_claim") from None
+        except jwt.InvalidIssuerError as exc:
+            raise Unauthorized(f"The access token is not valid: {exc}.",
+                               reason="untrusted_issuer") from None
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"The access token is not valid: {exc}.") from None
         subject = str(claims["sub"])

@@ -4,7 +4,8 @@ nameko declares a handler's queue only when that service starts and publishes wi
 ``mandatory=False``, so an event sent earlier would vanish. ``python -m shared.topology`` (run by
 ``make run`` and by compose) declares every exchange, every handler queue with its binding, the
 retry and dead-letter queues, and an alternate exchange that keeps what is still unroutable.
-The services are those of the registry (``SERVICES`` in config/config.yaml).
+The services are those of the registry (``SERVICES`` in config/config.yaml); the queue type is
+``AMQP_QUEUE_TYPE`` (classic, or quorum on a cluster: see shared.queues).
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from shared.config import load_config, setting
 from shared.events import CATALOG
 from shared.inbox import InboxHandler
 from shared.names import EVENTS_EXCHANGE_PATTERN, UNROUTABLE, handler_queue_name
-from shared.queues import declare_handler_queues, events_exchange_of, handler_queue
+from shared.queues import (declare_handler_queues, delivery_limit, events_exchange_of,
+                           handler_queue, handler_queue_arguments, queue_type)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ def service_classes(services=None, config: dict | None = None) -> list[type]:
 def declare_topology(amqp_uri: str, management_url: str | None = None, services=None,
                      config: dict | None = None) -> dict:
     declared = {"exchanges": [], "queues": []}
+    settings = config if config is not None else load_config()
+    kind, limit = queue_type(settings), delivery_limit(settings)
     with Connection(amqp_uri) as conn:
         channel = conn.default_channel
         Exchange(UNROUTABLE, type="fanout", durable=True)(channel).declare()
@@ -70,8 +74,9 @@ def declare_topology(amqp_uri: str, management_url: str | None = None, services=
         for service_cls in service_classes(services, config):
             for source, event_type, method in subscriptions(service_cls):
                 queue_name = handler_queue_name(source, event_type, service_cls.name, method)
-                handler_queue(queue_name, source, event_type)(channel).declare()
-                declare_handler_queues(amqp_uri, queue_name, service_cls.name)
+                arguments = handler_queue_arguments(service_cls.name, kind, limit)
+                handler_queue(queue_name, source, event_type, arguments)(channel).declare()
+                declare_handler_queues(amqp_uri, queue_name, service_cls.name, kind)
                 declared["queues"].append(queue_name)
     if management_url:
         set_unroutable_policy(amqp_uri, management_url)

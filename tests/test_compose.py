@@ -148,3 +148,15 @@ def test_postgres_creates_a_database_per_service():
     sql = "\n".join(p.read_text() for p in sorted((ROOT / "config/postgres").glob("*.sql")))
     for name in SERVICES:
         assert re.search(rf"CREATE DATABASE {name}\b", sql), name
+
+
+def test_the_fhir_gateway_reaches_the_services_by_their_container_names_on_port_8006(resolved):
+    gateway = resolved["services"]["interop"]
+    env = gateway["environment"]
+    assert env["WEB_SERVER_ADDRESS"] == "0.0.0.0:8006"
+    for name, port in SERVICES.items():
+        assert env[f"{name.upper()}_URL"] == f"http://{name}:{port}"
+    (port,) = gateway["ports"]
+    assert (str(port["target"]), port["host_ip"], str(port["published"])) == ("8006", "127.0.0.1", "8006") \
+        if isinstance(port, dict) else port.removesuffix("/tcp") == "127.0.0.1:8006:8006", port
+    assert gateway["command"][-1] == "services.interop.service:InteropService"

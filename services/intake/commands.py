@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.scoring import Instruments
 
@@ -23,6 +24,15 @@ class ReferPatient:
     today: date                  # the date at the referral's site
     sites: tuple[str, ...]
     instruments: Instruments
+    referrer: Mapping | None = None  # the referring provider and the consent to share with them
+
+
+@dataclass(frozen=True)
+class ChangeReferrerConsent:
+    caller: Caller
+    referral_id: str
+    consent_to_share: bool
+    instruments: Instruments
 
 
 @dataclass(frozen=True)
@@ -33,9 +43,17 @@ class ShowReferral:
 
 
 @dataclass(frozen=True)
+class ListSitePatients:
+    caller: Caller
+    site_id: str
+    sites: tuple[str, ...]  # the platform's sites
+
+
+@dataclass(frozen=True)
 class ShowPatient:
     caller: Caller
     patient_id: str
+    access: EmergencyAccess | None = None  # break-the-glass (X-Access-Reason); None: never
 
 
 @dataclass(frozen=True)

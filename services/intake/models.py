@@ -73,6 +73,14 @@ class Referral(Base):
     dast10_total: Mapped[int | None] = mapped_column(Integer)
     # The screening's PHQ-9 item 9 risk level (shared.enums.RISK_LEVELS); None when it raised none.
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    # The referring provider (None: none given) and the patient's consent to share the discharge
+    # summary with them, recorded at referral and changeable later (when it was last recorded).
+    referrer_name: Mapped[str | None] = mapped_column(String(120))
+    referrer_organization: Mapped[str | None] = mapped_column(String(200))
+    referrer_direct_address: Mapped[str | None] = mapped_column(String(254))  # secure email / Direct
+    referrer_npi: Mapped[str | None] = mapped_column(String(10))
+    share_with_referrer: Mapped[bool | None] = mapped_column(Boolean)
+    share_consent_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

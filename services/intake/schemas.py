@@ -16,7 +16,7 @@ from shared import enums
 from shared.fields import day, language_tag, phone_number, text, uuid_string, whole
 from shared.scoring import SEXES
 
-from services.intake.domain.referrals import PHQ9_ITEM9, consent_errors
+from services.intake.domain.referrals import PHQ9_ITEM9, consent_errors, npi_is_valid
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
@@ -54,6 +54,26 @@ class ConsentsIn(Schema):
     sms = fields.Boolean(required=True)
 
 
+def _npi(value: str) -> None:
+    if not npi_is_valid(value):
+        raise ValidationError("Not a valid NPI: 10 digits with its check digit.")
+
+
+class ReferrerIn(Schema):
+    """The referring provider, and whether the patient consents to share the discharge summary
+    with them (changeable later: PUT /referrals/{id}/referrer-consent)."""
+    name = text(120, required=True)
+    organization = text(200, load_default=None)
+    direct_address = fields.Email(required=True, validate=Length(max=254), metadata={
+        "description": "Secure email or Direct address the summary goes to"})
+    npi = fields.String(load_default=None, validate=_npi)
+    consent_to_share = fields.Boolean(required=True)
+
+
+class ReferrerConsentIn(Schema):
+    consent_to_share = fields.Boolean(required=True)
+
+
 class ReferralIn(Schema):
     """A new patient (`patient` and `consents`), or a returning one (`patient_id`; `consents`
     optional, replacing the recorded ones when given)."""
@@ -67,6 +87,7 @@ class ReferralIn(Schema):
     referred_on = day(load_default=None)
     screening = fields.Nested(ScreeningIn, required=True)
     consents = fields.Nested(ConsentsIn, load_default=None)
+    referrer = fields.Nested(ReferrerIn, load_default=None)
 
     @validates_schema
     def consistent(self, data, **kwargs):
@@ -159,6 +180,15 @@ class RiskFlagOut(Schema):
     reason = fields.String(metadata={"enum": [PHQ9_ITEM9]})
 
 
+class ReferrerOut(Schema):
+    name = fields.String()
+    organization = fields.String(allow_none=True)
+    direct_address = fields.String()
+    npi = fields.String(allow_none=True)
+    consent_to_share = fields.Boolean()
+    consent_recorded_at = fields.DateTime()
+
+
 class ReferralOut(Schema):
     referral_id = fields.String()
     patient_id = fields.String()
@@ -173,6 +203,7 @@ class ReferralOut(Schema):
         "the recommendation; null for an item 9 of 0.")})
     screening = fields.Nested(ScoresOut)
     enrollment_id = fields.String(allow_none=True)
+    referrer = fields.Nested(ReferrerOut, allow_none=True)
 
 
 class PatientOut(Schema):

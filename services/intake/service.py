@@ -27,7 +27,7 @@ from services.intake.errors import ERRORS
 from services.intake.models import Base
 from services.intake.repositories import REPOSITORIES
 from services.intake.schemas import (DischargeIn, EnrollmentIn, EnrollmentOut, PatientOut,
-                                     PlanUpdateIn, ReferralIn, ReferralOut)
+                                     PlanUpdateIn, ReferralIn, ReferralOut, ReferrerConsentIn)
 from services.intake.usecases import attendance, enrollments, patients, referrals
 
 
@@ -46,9 +46,18 @@ class IntakeService(PlatformService):
             caller=request.caller, site_id=body["site_id"], patient=body["patient"],
             patient_id=body["patient_id"], source=body["source"], referred_on=body["referred_on"],
             screening=body["screening"], consents=body["consents"], today=today,
-            sites=tuple(zones), instruments=self.rules.instruments)
+            sites=tuple(zones), instruments=self.rules.instruments, referrer=body["referrer"])
         with self.db.unit_of_work() as uow:
             return views.referral_view(referrals.refer_patient(command, uow))
+
+    @api("PUT", "/referrals/<string:referral_id>/referrer-consent", body=ReferrerConsentIn,
+         response=ReferralOut, roles=CARE_TEAM,
+         summary="The patient gives or withdraws consent to share with the referring provider")
+    def change_referrer_consent(self, request, referral_id):
+        command = commands.ChangeReferrerConsent(request.caller, referral_id,
+                                                 request.body["consent_to_share"], self.rules.instruments)
+        with self.db.unit_of_work() as uow:
+            return views.referral_view(referrals.change_referrer_consent(command, uow))
 
     @api("GET", "/referrals/<string:referral_id>", response=ReferralOut, roles=CARE_TEAM)
     def get_referral(self, request, referral_id):
@@ -56,11 +65,20 @@ class IntakeService(PlatformService):
         with self.db.unit_of_work() as uow:
             return views.referral_view(referrals.show_referral(command, uow))
 
-    @api("GET", "/patients/<string:patient_id>", response=PatientOut, roles=CARE_TEAM)
+    @api("GET", "/patients/<string:patient_id>", response=PatientOut, roles=CARE_TEAM,
+         access_reason=True, summary="A patient's record; a clinician of another site states why in X-Access-Reason "
+                 "(break-the-glass)")
     def get_patient(self, request, patient_id):
         with self.db.unit_of_work() as uow:
             return views.patient_view(patients.show_patient(
-                commands.ShowPatient(request.caller, patient_id), uow))
+                commands.ShowPatient(request.caller, patient_id, self.break_glass), uow))
+
+    @api("GET", "/sites/<string:site_id>/patients", roles=CARE_TEAM,
+         summary="The ids of a site's patients (a bulk export's list); audited")
+    def list_site_patients(self, request, site_id):
+        command = commands.ListSitePatients(request.caller, site_id, tuple(self.config["SITES"]))
+        with self.db.unit_of_work() as uow:
+            return {"site_id": site_id, "patient_ids": patients.list_site_patients(command, uow)}
 
     @api("POST", "/enrollments", body=EnrollmentIn, response=EnrollmentOut, roles=MANAGERS,
          status=201, summary="Enroll a triaged referral with an individualized plan")

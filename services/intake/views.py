@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from services.intake.domain.attendance import meets_completion_rate
 from services.intake.domain.plans import plan_of
-from services.intake.domain.referrals import risk_flag
+from services.intake.domain.referrals import referrer_of, risk_flag
 
 
 def referral_view(record) -> dict:
@@ -14,6 +14,7 @@ def referral_view(record) -> dict:
             "recommended_track": referral.recommended_track,
             "risk_flag": risk_flag(referral),
             "enrollment_id": record.enrollment_id,
+            "referrer": referrer_of(referral),
             "screening": {"phq9": referral.phq9_total, "gad7": referral.gad7_total,
                           "pcl5": referral.pcl5_total, "audit_c": referral.audit_c_total,
                           "audit_c_positive": referral.audit_c_positive,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.events import Event
 
@@ -43,10 +44,17 @@ class AlertOnRisk:
 
 
 @dataclass(frozen=True)
+class AlertOnEmergencyAccess:
+    event: Event
+    now: datetime
+
+
+@dataclass(frozen=True)
 class ListPatientMessages:
     caller: Caller
     patient_id: str
     sites: list[str]
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)

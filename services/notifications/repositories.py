@@ -41,6 +41,11 @@ class Messages(Repository):
             Message.patient_id == patient_id, Message.site_id.in_(sites))
             .order_by(Message.send_at, Message.created_at)))
 
+    def site_of_patient(self, patient_id: str) -> str | None:
+        """The site of the patient's latest message (None: no message here)."""
+        return self.session.scalar(select(Message.site_id).where(Message.patient_id == patient_id)
+                                   .order_by(Message.created_at.desc()).limit(1))
+
     def due_ids(self, now: datetime, limit: int) -> list[str]:
         """Scheduled messages whose (next) attempt time has come, oldest first."""
         return list(self.session.scalars(

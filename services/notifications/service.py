@@ -7,7 +7,7 @@ from shared.config import site_zones
 from shared.db import Database
 from shared.http import api
 from shared.inbox import consumes
-from shared.roles import CARE_TEAM, OPERATORS
+from shared.roles import CARE_TEAM, OPERATORS, PRIVACY_OFFICERS
 from shared.service import PlatformService
 
 from services.notifications import commands as c, views
@@ -65,6 +65,11 @@ class NotificationsService(PlatformService):
             planned = alerts.alert_on_risk_flag(command, uow)
         self._send_now(planned, command.now)
 
+    @consumes("intake", "EmergencyAccessGranted")
+    def alert_privacy_officer_of_emergency_access(self, event):
+        with self.db.unit_of_work() as uow:
+            alerts.alert_on_emergency_access(c.AlertOnEmergencyAccess(event, utcnow()), uow)
+
     @consumes("outcomes", "AssessmentDue", group_commit=False)  # sends at once: its own transaction
     def ask_to_complete_assessment(self, event):
         self._reach_patient(messages.ask_to_complete_assessment, event)
@@ -103,16 +108,18 @@ class NotificationsService(PlatformService):
         return super().prometheus_metrics(request)
 
     @api("GET", "/notifications", query=NotificationsQuery, roles=CARE_TEAM, response=NotificationsOut,
+         access_reason=True,
          summary="A patient's messages: scheduled, sent, skipped and failed, with their times")
     def list_notifications(self, request):
         patient_id = request.query["patient_id"].lower()  # the stored, canonical spelling
         command = c.ListPatientMessages(request.caller, patient_id,
-                                        request.caller.site_filter(None, self.config["SITES"]))
+                                        request.caller.site_filter(None, self.config["SITES"]),
+                                        self.break_glass)
         with self.db.unit_of_work() as uow:
             return views.patient_messages_view(patient_id, messages.list_patient_messages(command, uow))
 
-    @api("GET", "/alerts", query=AlertsQuery, roles=CARE_TEAM, response=AlertsOut,
-         summary="Care-team alerts of the caller's sites, newest first")
+    @api("GET", "/alerts", query=AlertsQuery, roles=CARE_TEAM + PRIVACY_OFFICERS, response=AlertsOut,
+         summary="Alerts of the caller's sites, newest first (break_glass ones are for the privacy officer)")
     def list_alerts(self, request):
         query = request.query
         command = c.ListAlerts(request.caller, request.caller.site_filter(query.get("site_id"), self.config["SITES"]),
@@ -120,7 +127,8 @@ class NotificationsService(PlatformService):
         with self.db.unit_of_work() as uow:
             return views.alerts_view(*alerts.list_alerts(command, uow))
 
-    @api("POST", "/alerts/<string:alert_id>/acknowledge", roles=CARE_TEAM, response=AlertOut,
+    @api("POST", "/alerts/<string:alert_id>/acknowledge", roles=CARE_TEAM + PRIVACY_OFFICERS,
+         response=AlertOut,
          summary="Acknowledge an alert (again: no change)")
     def acknowledge_alert(self, request, alert_id):
         with self.db.unit_of_work() as uow:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.scoring import Instruments
 
@@ -24,6 +25,9 @@ class ScoreAssessment:
     administered_at: datetime
     instruments: Instruments
     zones: Zones
+    measurement: Mapping[str, Any]  # clinical.yaml `measurement` (which due item it fulfils)
+    deterioration: Mapping[str, Any]  # clinical.yaml `deterioration` (alerting without fatigue)
+    instrument_rules: Mapping[str, Any]  # clinical.yaml `instruments` (their bands)
     referral_id: str | None = None  # a C-SSRS after a referral's screening, before any enrollment
     q6_within_3_months: bool | None = None  # C-SSRS: the follow-up to a YES on question 6
 
@@ -52,12 +56,21 @@ class ListFlags:
     patient_id: str | None
     enrollment_id: str | None
     referral_id: str | None
+    access: EmergencyAccess | None = None  # by patient: break-the-glass (shared.access)
+
+
+@dataclass(frozen=True)
+class ReadRecord:
+    """A read of one assessment or risk flag by its id."""
+    caller: Caller
+    record_id: str
 
 
 @dataclass(frozen=True)
 class ReadTrajectories:
     caller: Caller
     patient_id: str
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,7 @@ class ReadEpisode:
     enrollment_id: str
     instruments: Instruments
     zones: Zones
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,12 @@ class ReportOutcomes:
 @dataclass(frozen=True)
 class AnnounceDue:
     now: datetime
+    measurement: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReleaseHeldFlags:
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class PlanEpisode:
     enrolled_at: datetime
     measurement: Mapping[str, Any]
     zones: Zones
+    instruments: Instruments  # which substance-use screens were positive
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ class ScreeningScore(Base):
     instrument: Mapped[str] = mapped_column(String(10), primary_key=True)
     total_score: Mapped[int] = mapped_column(Integer)
     screened_on: Mapped[date] = mapped_column(Date)
+    # A screen with a positive cut point (AUDIT-C, DAST-10): whether it was positive; else null.
+    positive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class Assessment(Base):
@@ -161,3 +163,25 @@ class SummaryMeasure(Base):
     reliable_change: Mapped[str | None] = mapped_column(String(20), nullable=True)
     response: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     remission: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class DeteriorationFlag(Base):
+    """One reliable-deterioration flag of an episode's program week: held while the week's other
+    instruments may still come in, then raised (RiskFlagRaised) once; later scores update it."""
+
+    __tablename__ = "deterioration_flags"
+    __table_args__ = (UniqueConstraint("enrollment_id", "program_week"),
+                      Index("ix_deterioration_flags_held", "status", "hold_until"))
+    flag_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("episodes.enrollment_id"))
+    patient_id: Mapped[str] = mapped_column(ID)
+    site_id: Mapped[str] = mapped_column(SITE)
+    program_week: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # held, raised
+    level: Mapped[str] = mapped_column(String(20))
+    instruments: Mapped[list[str]] = mapped_column(JSON)  # in the order they deteriorated
+    latest_scores: Mapped[dict] = mapped_column(JSON)  # instrument → its latest score
+    assessment_id: Mapped[str] = mapped_column(ID)  # the latest assessment that alerted
+    hold_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    raised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

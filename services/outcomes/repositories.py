@@ -7,8 +7,9 @@ from sqlalchemy import delete, func, or_, select, update
 
 from shared.repository import Repository
 
-from services.outcomes.models import (AttendanceRecord, Assessment, DueAssessment, Episode,
-                                      OutcomeSummary, Referral, RiskFlagRecord, ScreeningScore,
+from services.outcomes.models import (AttendanceRecord, Assessment, DeteriorationFlag,
+                                      DueAssessment, Episode, OutcomeSummary, Referral,
+                                      RiskFlagRecord, ScreeningScore,
                                       SummaryMeasure)
 
 IN_LIST = 500  # bounded IN lists on every backend
@@ -34,6 +35,10 @@ class Episodes(Repository):
             ScreeningScore.enrollment_id == enrollment_id))
         return {row.instrument: row.total_score for row in rows}
 
+    def screened_positive(self, enrollment_id: str) -> list[str]:
+        return list(self.session.scalars(select(ScreeningScore.instrument).where(
+            ScreeningScore.enrollment_id == enrollment_id, ScreeningScore.positive.is_(True))))
+
     def screened_on(self, episode: Episode) -> date:
         """The referral's screening day; the start date for an episode screened with nothing."""
         day = self.session.scalar(select(func.min(ScreeningScore.screened_on)).where(
@@ -55,6 +60,11 @@ class Assessments(Repository):
 
 class Referrals(Repository):
     model = Referral  # keyed by referral: get(referral_id)
+
+    def site_of_patient(self, patient_id: str) -> str | None:
+        """The site of the patient's latest referral recorded here (None: none)."""
+        return self.session.scalar(select(Referral.site_id).where(Referral.patient_id == patient_id)
+                                   .order_by(Referral.recorded_at.desc()).limit(1))
 
 
 class Flags(Repository):
@@ -94,6 +104,19 @@ class Schedule(Repository):
         return self.session.scalar(select(DueAssessment).where(
             DueAssessment.enrollment_id == enrollment_id, DueAssessment.instrument == instrument,
             DueAssessment.due_on == due_on))
+
+    def open_due_between(self, enrollment_id: str, instruments, first: date, last: date,
+                         statuses) -> list[DueAssessment]:
+        return list(self.session.scalars(select(DueAssessment).where(
+            DueAssessment.enrollment_id == enrollment_id,
+            DueAssessment.instrument.in_(list(instruments)), DueAssessment.status.in_(statuses),
+            DueAssessment.due_on >= first, DueAssessment.due_on <= last)))
+
+    def final_assessment_ids(self, enrollment_id: str) -> set[str]:
+        """The assessments that fulfilled an end-of-program item (occasion discharge)."""
+        return set(self.session.scalars(select(DueAssessment.assessment_id).where(
+            DueAssessment.enrollment_id == enrollment_id, DueAssessment.occasion == "discharge",
+            DueAssessment.assessment_id.is_not(None))))
 
     def change_status(self, enrollment_id: str, before: str, after: str) -> None:
         self.session.execute(update(DueAssessment).where(
@@ -155,6 +178,28 @@ class Summaries(Repository):
         return [(episode, stored, measures.get(episode.enrollment_id, [])) for episode, stored in rows]
 
 
+class DeteriorationFlags(Repository):
+    model = DeteriorationFlag
+
+    def of_week(self, enrollment_id: str, program_week: int) -> DeteriorationFlag | None:
+        return self.session.scalar(select(DeteriorationFlag).where(
+            DeteriorationFlag.enrollment_id == enrollment_id,
+            DeteriorationFlag.program_week == program_week))
+
+    def latest_with(self, enrollment_id: str, instrument: str) -> DeteriorationFlag | None:
+        """The latest flag of the episode that lists the instrument (its open flag)."""
+        flags = self.session.scalars(select(DeteriorationFlag).where(
+            DeteriorationFlag.enrollment_id == enrollment_id)
+            .order_by(DeteriorationFlag.program_week.desc()))
+        return next((flag for flag in flags if instrument in flag.instruments), None)
+
+    def held_until(self, status: str, now: datetime, limit: int) -> list[DeteriorationFlag]:
+        return list(self.session.scalars(
+            select(DeteriorationFlag).where(DeteriorationFlag.status == status,
+                                            DeteriorationFlag.hold_until <= now)
+            .order_by(DeteriorationFlag.hold_until).limit(limit).with_for_update(skip_locked=True)))
+
+
 REPOSITORIES = {"episodes": Episodes, "assessments": Assessments, "schedule": Schedule,
                 "attendance": Attendance, "summaries": Summaries, "referrals": Referrals,
-                "flags": Flags}
+                "flags": Flags, "deterioration": DeteriorationFlags}

@@ -21,7 +21,8 @@ from services.outcomes.models import Base
 from services.outcomes.repositories import REPOSITORIES
 from services.outcomes.schemas import (AnnounceDueIn, AssessmentRequest, FlagsQuery, OutcomeReportQuery,
                                       Refused)
-from services.outcomes.usecases import assessments, attendance, episodes, flags, schedule, summaries
+from services.outcomes.usecases import (assessments, attendance, deterioration, episodes, flags,
+                                       schedule, summaries)
 
 
 class OutcomesService(PlatformService):
@@ -44,7 +45,9 @@ class OutcomesService(PlatformService):
             enrollment_id=body["enrollment_id"].lower() if body["enrollment_id"] else None,
             instrument=body["instrument"], responses=body["responses"],
             administered_at=body["administered_at"], instruments=self.rules.instruments,
-            zones=self.zones, referral_id=body["referral_id"].lower() if body["referral_id"] else None,
+            zones=self.zones, measurement=self.rules["measurement"],
+            deterioration=self.rules["deterioration"], instrument_rules=self.rules["instruments"],
+            referral_id=body["referral_id"].lower() if body["referral_id"] else None,
             q6_within_3_months=body["q6_within_3_months"])
         try:
             with self.db.unit_of_work() as uow:
@@ -54,27 +57,41 @@ class OutcomesService(PlatformService):
                                      validation_problem(exc.errors, exc.detail))
         return views.scored_view(assessment, scored)
 
-    @api("GET", "/flags", query=FlagsQuery, roles=CARE_TEAM,
+    @api("GET", "/flags", query=FlagsQuery, roles=CARE_TEAM, access_reason=True,
          summary="Risk flags raised, newest first, by patient, enrollment or referral; audited")
     def list_flags(self, request):
         query = request.query
         command = commands.ListFlags(
             request.caller, request.caller.site_filter(query["site_id"], list(self.config["SITES"])),
             *(query[name].lower() if query[name] else None
-              for name in ("patient_id", "enrollment_id", "referral_id")))
+              for name in ("patient_id", "enrollment_id", "referral_id")), self.break_glass)
         with self.db.unit_of_work() as uow:
             found = flags.list_flags(command, uow)
         return views.flags_view(found)
 
-    @api("GET", "/patients/<patient_id>/assessments", roles=CARE_TEAM,
+    @api("GET", "/flags/<flag_id>", roles=CARE_TEAM, summary="One risk flag; audited")
+    def get_flag(self, request, flag_id):
+        with self.db.unit_of_work() as uow:
+            return views.flag_view(flags.show_flag(
+                commands.ReadRecord(request.caller, flag_id.lower()), uow))
+
+    @api("GET", "/assessments/<assessment_id>", roles=CARE_TEAM,
+         summary="One assessment with its item answers; audited")
+    def get_assessment(self, request, assessment_id):
+        with self.db.unit_of_work() as uow:
+            return views.assessment_record_view(assessments.show_assessment(
+                commands.ReadRecord(request.caller, assessment_id.lower()), uow))
+
+    @api("GET", "/patients/<patient_id>/assessments", roles=CARE_TEAM, access_reason=True,
          summary="A patient's scores per episode and instrument, with item answers")
     def list_assessments(self, request, patient_id):
         with self.db.unit_of_work() as uow:
             found = assessments.patient_trajectories(
-                commands.ReadTrajectories(request.caller, patient_id), uow)
+                commands.ReadTrajectories(request.caller, patient_id, self.break_glass), uow)
         return views.trajectories_view(patient_id, found)
 
     @api("GET", "/enrollments/<enrollment_id>/summary", roles=CARE_TEAM_AND_INTEGRATORS,
+         access_reason=True,
          summary="An episode's outcome summary (interim while it is active)")
     def get_summary(self, request, enrollment_id):
         with self.db.unit_of_work() as uow:
@@ -99,7 +116,7 @@ class OutcomesService(PlatformService):
         return views.report_view(query, sites, groups)
 
     @api("POST", "/ops/assessments-due", body=AnnounceDueIn, roles=OPERATORS,
-         summary="Announce due assessments now (or as of a given time)")
+         summary="Announce due assessments (and held deterioration flags) now, or as of a given time")
     def announce_due_now(self, request):
         real_now = utcnow()
         as_of = request.body["as_of"] or real_now
@@ -113,7 +130,8 @@ class OutcomesService(PlatformService):
 
     @consumes("intake", "PatientEnrolled")
     def plan_measurement(self, event):
-        command = commands.PlanEpisode(event.data, event.time, self.rules["measurement"], self.zones)
+        command = commands.PlanEpisode(event.data, event.time, self.rules["measurement"], self.zones,
+                                       self.rules.instruments)
         with self.db.unit_of_work() as uow:
             episodes.plan_episode(command, uow)
 
@@ -166,15 +184,22 @@ class OutcomesService(PlatformService):
         raise problem
 
     def read_episode(self, request, enrollment_id) -> commands.ReadEpisode:
-        return commands.ReadEpisode(request.caller, enrollment_id, self.rules.instruments, self.zones)
+        return commands.ReadEpisode(request.caller, enrollment_id, self.rules.instruments, self.zones,
+                                    self.break_glass)
 
     def publish_due(self, now) -> int:
         announced = 0
         while True:  # batch by batch, each its own transaction
             with self.db.unit_of_work() as uow:
-                count = schedule.announce_due(commands.AnnounceDue(now), uow)
+                count = schedule.announce_due(
+                    commands.AnnounceDue(now, self.rules["measurement"]), uow)
             announced += count
             if count < schedule.BATCH:
+                break
+        while True:  # deterioration flags whose grouping hold has ended
+            with self.db.unit_of_work() as uow:
+                count = deterioration.release_held(commands.ReleaseHeldFlags(now), uow)
+            if count < deterioration.BATCH:
                 return announced
 
     def end_episode(self, enrollment_id, status, ended_on, reason, reported_rate):

@@ -28,6 +28,12 @@ def scored_view(assessment, scored: ScoredAssessment) -> dict:
             "flags": [{"reason": f.reason, "level": f.level} for f in scored.flags]}
 
 
+def assessment_record_view(assessment) -> dict:
+    """One assessment with whose it is: patient, site, episode."""
+    return {**assessment_view(assessment), "patient_id": assessment.patient_id,
+            "site_id": assessment.site_id, "enrollment_id": assessment.enrollment_id}
+
+
 def flag_view(flag) -> dict:
     return {"flag_id": flag.flag_id, "patient_id": flag.patient_id, "site_id": flag.site_id,
             "enrollment_id": flag.enrollment_id, "referral_id": flag.referral_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from shared.access import EmergencyAccess
 from shared.auth import Caller
 from shared.events import Event
 from services.scheduling.domain.program import BookingContext
@@ -64,6 +65,7 @@ class ReadRecord:
     record_id: str
     zones: Mapping[str, ZoneInfo] | None = None
     program: Mapping | None = None
+    access: EmergencyAccess | None = None  # a patient's schedule: break-the-glass (shared.access)
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,38 @@ class EndEnrollment(EnrollmentEvent):
     """ProgramCompleted or PatientDischarged: the enrollment's new status and the cancel reason."""
     status: str
     reason: str
+
+
+@dataclass(frozen=True)
+class WriteNote:
+    """A draft (``reason`` None) or an amendment of a session's group note."""
+    caller: Caller
+    now: datetime
+    session_id: str
+    shared_text: str
+    parts: list[dict]  # {patient_id, text}
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SignNote:
+    caller: Caller
+    now: datetime
+    session_id: str
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    caller: Caller
+    session_id: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class AddToRoster:
+    """A make-up or walk-in: one enrolled patient on one session."""
+    caller: Caller
+    now: datetime
+    session_id: str
+    patient_id: str
+    enrollment_id: str

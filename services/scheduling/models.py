@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import SerialId, UtcDateTime, kit_metadata
@@ -148,3 +148,41 @@ class Enrollment(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")  # completed, discharged
     # The primary clinician: the individual therapist chosen at booking.
     therapist_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), index=True)
+
+
+class GroupNote(Base):
+    """A group session's note: one per session, its text held in numbered versions."""
+
+    __tablename__ = "group_notes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), unique=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GroupNoteVersion(Base):
+    """One version: the draft until signed, then locked; an amendment is the next version."""
+
+    __tablename__ = "group_note_versions"
+    __table_args__ = (UniqueConstraint("note_id", "version", name="uq_group_note_versions_version"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("group_notes.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # or signed
+    shared_text: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(200))
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    signed_by: Mapped[str | None] = mapped_column(String(200))
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    amendment_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class GroupNotePart(Base):
+    """A version's individualized part for one patient: shown only on that patient's chart."""
+
+    __tablename__ = "group_note_parts"
+    __table_args__ = (UniqueConstraint("version_id", "patient_id", name="uq_group_note_parts_patient"),)
+    id: Mapped[int] = mapped_column(SerialId, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("group_note_versions.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(String(36), index=True)
+    text: Mapped[str] = mapped_column(Text)

@@ -8,8 +8,9 @@ from sqlalchemy import func, or_, select, update
 from shared.errors import RecordNotFound
 from shared.repository import Repository
 from services.scheduling.domain.occurrences import Occurrence
-from services.scheduling.models import (Attendance, Availability, Booking, Enrollment, GroupSeries,
-                                        SeriesMember, Session, Staff, WaitlistEntry)
+from services.scheduling.models import (Attendance, Availability, Booking, Enrollment, GroupNote,
+                                        GroupNotePart, GroupNoteVersion, GroupSeries, SeriesMember,
+                                        Session, Staff, WaitlistEntry)
 
 
 def occurrences(rows) -> list[Occurrence]:
@@ -121,6 +122,10 @@ class WaitlistRepository(Repository):
 class SessionRepository(Repository):
     model = Session
 
+    def lock(self, session_id: str) -> None:
+        """Row lock on PostgreSQL: two roster additions never take one session's last place."""
+        self.session.execute(select(Session.id).where(Session.id == session_id).with_for_update())
+
     def of_series(self, series_id: str, since: datetime, until: datetime) -> list[Session]:
         return list(self.session.scalars(select(Session).where(
             Session.series_id == series_id, Session.status == "scheduled",
@@ -228,7 +233,56 @@ class EnrollmentRepository(Repository):
             Enrollment.therapist_id == staff_id, Enrollment.status == "active"))
 
 
+class NoteRepository(Repository):
+    model = GroupNote
+
+    def of_session(self, session_id: str) -> GroupNote | None:
+        return self.session.scalar(select(GroupNote).where(GroupNote.session_id == session_id))
+
+    def versions(self, note_id: str) -> list[GroupNoteVersion]:
+        return list(self.session.scalars(select(GroupNoteVersion).where(
+            GroupNoteVersion.note_id == note_id).order_by(GroupNoteVersion.version)))
+
+    def add_version(self, version: GroupNoteVersion) -> GroupNoteVersion:
+        self.session.add(version)
+        return version
+
+    def parts(self, version_id: str) -> list[GroupNotePart]:
+        return list(self.session.scalars(select(GroupNotePart).where(
+            GroupNotePart.version_id == version_id).order_by(GroupNotePart.id)))
+
+    def replace_parts(self, version_id: str, parts: list[dict]) -> list[GroupNotePart]:
+        for part in self.parts(version_id):
+            self.session.delete(part)
+        self.session.flush()
+        rows = [GroupNotePart(version_id=version_id, patient_id=p["patient_id"], text=p["text"])
+                for p in parts]
+        self.session.add_all(rows)
+        self.session.flush()
+        return rows
+
+    def signed_for_patient(self, patient_id: str) -> list[tuple[GroupNote, GroupNoteVersion, Session]]:
+        """Each note whose latest signed version has a part for the patient, oldest session first."""
+        latest = (select(GroupNoteVersion.note_id, func.max(GroupNoteVersion.version).label("version"))
+                  .where(GroupNoteVersion.status == "signed")
+                  .group_by(GroupNoteVersion.note_id).subquery())
+        rows = self.session.execute(
+            select(GroupNote, GroupNoteVersion, Session)
+            .join(latest, latest.c.note_id == GroupNote.id)
+            .join(GroupNoteVersion, (GroupNoteVersion.note_id == GroupNote.id)
+                  & (GroupNoteVersion.version == latest.c.version))
+            .join(GroupNotePart, GroupNotePart.version_id == GroupNoteVersion.id)
+            .join(Session, Session.id == GroupNote.session_id)
+            .where(GroupNotePart.patient_id == patient_id)
+            .order_by(Session.starts_at, GroupNote.id))
+        return [tuple(row) for row in rows]
+
+    def part_of(self, version_id: str, patient_id: str) -> GroupNotePart | None:
+        return self.session.scalar(select(GroupNotePart).where(
+            GroupNotePart.version_id == version_id, GroupNotePart.patient_id == patient_id))
+
+
 REPOSITORIES = {"staff": StaffRepository, "series": SeriesRepository, "roster": RosterRepository,
                 "waitlist": WaitlistRepository, "sessions": SessionRepository,
                 "bookings": BookingRepository, "attendance": AttendanceRepository,
-                "enrollments": EnrollmentRepository}
+                "enrollments": EnrollmentRepository, "notes": NoteRepository}

@@ -5,7 +5,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
-from marshmallow.validate import Email, Length, OneOf, Regexp
+from marshmallow.validate import Email, Length, OneOf, Range, Regexp
 
 from shared import enums
 from shared.config import load_config
@@ -117,3 +117,27 @@ class CancelIn(Schema):
 
 class RescheduleIn(Schema):
     starts_at = instant(required=True)
+
+
+class NotePartIn(Schema):
+    patient_id = uuid_string(required=True, metadata={"format": "uuid"})
+    text = text(2000, required=True, metadata={"description": "This patient's individualized part."})
+
+
+class NoteIn(Schema):
+    shared_text = text(10000, required=True, metadata={"description": "The session's shared part."})
+    parts = fields.List(fields.Nested(NotePartIn), required=True, validate=Length(max=100))
+
+
+class AmendmentIn(NoteIn):
+    reason = text(500, required=True)
+
+
+class NoteQuery(Schema):
+    # A query string is text: "2" is the number 2 here (bodies take strict integers).
+    version = fields.Integer(validate=Range(1, 10000), load_default=None)
+
+
+class RosterIn(Schema):
+    patient_id = uuid_string(required=True, metadata={"format": "uuid"})
+    enrollment_id = uuid_string(required=True, metadata={"format": "uuid"})

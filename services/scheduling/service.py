@@ -6,21 +6,22 @@ from shared.config import site_zones
 from shared.db import Database
 from shared.http import api
 from shared.inbox import consumes
-from shared.roles import CARE_TEAM, CARE_TEAM_AND_INTEGRATORS, MANAGERS
+from shared.roles import CARE_TEAM, CARE_TEAM_AND_INTEGRATORS, MANAGERS, NOTE_AUTHORS
 from shared.service import PlatformService
 
 from services.scheduling import views
-from services.scheduling.commands import (CancelSession, CreateSeries, CreateStaff, EndEnrollment,
-                                          EnrollmentEvent, ReadCareTeam, ReadRecord, ReadSite,
-                                          RecordAttendance, RescheduleBooking)
+from services.scheduling.commands import (AddToRoster, CancelSession, CreateSeries, CreateStaff,
+                                          EndEnrollment, EnrollmentEvent, ReadCareTeam, ReadNote,
+                                          ReadRecord, ReadSite, RecordAttendance, RescheduleBooking,
+                                          SignNote, WriteNote)
 from services.scheduling.dependencies import Clock
 from services.scheduling.domain.program import BookingContext
 from services.scheduling.errors import ERRORS
 from services.scheduling.models import Base
 from services.scheduling.repositories import REPOSITORIES
-from services.scheduling.schemas import (AttendanceIn, CalendarQuery, CancelIn, RescheduleIn,
-                                         SeriesIn, StaffIn)
-from services.scheduling.usecases import bookings, enrollments, series, sessions, staff
+from services.scheduling.schemas import (AmendmentIn, AttendanceIn, CalendarQuery, CancelIn, NoteIn,
+                                         NoteQuery, RescheduleIn, RosterIn, SeriesIn, StaffIn)
+from services.scheduling.usecases import bookings, enrollments, notes, series, sessions, staff
 
 class SchedulingService(PlatformService):
     name = "scheduling"
@@ -84,9 +85,11 @@ class SchedulingService(PlatformService):
             return views.session_detail(*sessions.session_with_bookings(
                 ReadRecord(request.caller, session_id), uow))
 
-    @api("GET", "/patients/<string:patient_id>/schedule", roles=CARE_TEAM_AND_INTEGRATORS)
+    @api("GET", "/patients/<string:patient_id>/schedule", roles=CARE_TEAM_AND_INTEGRATORS,
+         access_reason=True)
     def patient_schedule(self, request, patient_id):
-        command = ReadRecord(request.caller, patient_id, self.zones(), self.rules["program"])
+        command = ReadRecord(request.caller, patient_id, self.zones(), self.rules["program"],
+                             self.break_glass)
         with self.db.unit_of_work() as uow:
             return views.patient_schedule(patient_id, enrollments.patient_schedule(command, uow))
 
@@ -109,6 +112,51 @@ class SchedulingService(PlatformService):
         command = RescheduleBooking(request.caller, self.clock(), booking_id, request.body["starts_at"])
         with self.db.unit_of_work() as uow:
             return views.rescheduled(*bookings.reschedule_booking(command, uow))
+
+    @api("POST", "/sessions/<string:session_id>/roster", body=RosterIn, roles=CARE_TEAM, status=201,
+         summary="Add an enrolled patient to one session (a make-up or walk-in)")
+    def add_to_roster(self, request, session_id):
+        command = AddToRoster(request.caller, self.clock(), session_id, **request.body)
+        with self.db.unit_of_work() as uow:
+            return views.roster_booking(*bookings.add_to_roster(command, uow))
+
+    # -- group notes ---------------------------------------------------------------------------
+
+    @api("PUT", "/sessions/<string:session_id>/note", body=NoteIn, roles=NOTE_AUTHORS,
+         summary="Write or replace the session's draft group note")
+    def write_note(self, request, session_id):
+        command = WriteNote(request.caller, self.clock(), session_id, **request.body)
+        with self.db.unit_of_work() as uow:
+            return views.group_note(notes.write_draft(command, uow))
+
+    @api("POST", "/sessions/<string:session_id>/note/sign", roles=NOTE_AUTHORS,
+         summary="Sign the draft group note (locks it; publishes GroupNoteSigned)")
+    def sign_note(self, request, session_id):
+        command = SignNote(request.caller, self.clock(), session_id)
+        with self.db.unit_of_work() as uow:
+            return views.group_note(notes.sign(command, uow))
+
+    @api("POST", "/sessions/<string:session_id>/note/amendments", body=AmendmentIn,
+         roles=NOTE_AUTHORS, status=201,
+         summary="Amend a signed group note: a new signed version, the old kept")
+    def amend_note(self, request, session_id):
+        command = WriteNote(request.caller, self.clock(), session_id, **request.body)
+        with self.db.unit_of_work() as uow:
+            return views.group_note(notes.amend(command, uow))
+
+    @api("GET", "/sessions/<string:session_id>/note", query=NoteQuery, roles=CARE_TEAM,
+         summary="The session's group note with every part (audited)")
+    def get_note(self, request, session_id):
+        command = ReadNote(request.caller, session_id, request.query["version"])
+        with self.db.unit_of_work() as uow:
+            return views.group_note(notes.read_session_note(command, uow))
+
+    @api("GET", "/patients/<string:patient_id>/notes", roles=CARE_TEAM,
+         summary="The patient's chart of group notes, each with only this patient's part (audited)")
+    def patient_notes(self, request, patient_id):
+        with self.db.unit_of_work() as uow:
+            return views.patient_notes(patient_id, notes.patient_notes(
+                ReadRecord(request.caller, patient_id), uow))
 
     # -- RPC -----------------------------------------------------------------------------------
 

@@ -101,3 +101,43 @@ def contact(staff) -> dict:
 def care_team(site_id: str, on_call, therapist) -> dict:
     return {"site_id": site_id, "on_call": [contact(s) for s in on_call],
             "primary_clinician": contact(therapist) if therapist else None}
+
+
+def note_versions(versions) -> list[dict]:
+    return [{"version": v.version, "status": v.status, "signed_by": v.signed_by,
+             "signed_at": v.signed_at, "amendment_reason": v.amendment_reason} for v in versions]
+
+
+def note_common(view) -> dict:
+    note, version = view.note, view.version
+    return {"note_id": note.id, "session_id": note.session_id, "site_id": note.site_id,
+            "version": version.version, "status": version.status,
+            "shared_text": version.shared_text, "written_by": version.written_by,
+            "written_at": version.written_at, "signed_by": version.signed_by,
+            "signed_at": version.signed_at, "amendment_reason": version.amendment_reason,
+            "versions": note_versions(view.versions)}
+
+
+def group_note(view) -> dict:
+    """The session's note with every patient's part: for the staff of the session's site."""
+    return {**note_common(view),
+            "parts": [{"patient_id": p.patient_id, "text": p.text} for p in view.parts],
+            "attendees_without_part": view.attendees_without_part or []}
+
+
+def patient_notes(patient_id: str, views) -> dict:
+    """The chart: each note with only this patient's own part (never another patient's)."""
+    return {"patient_id": patient_id, "notes": [{
+        **note_common(view), "kind": view.session.kind, "modality": view.session.modality,
+        "starts_at": view.session.starts_at, "ends_at": view.session.ends_at,
+        "timezone": view.session.timezone,
+        "own_part": {"patient_id": view.parts[0].patient_id, "text": view.parts[0].text}}
+        for view in views]}
+
+
+def roster_booking(booking, session) -> dict:
+    return {"booking_id": booking.id, "session_id": session.id, "patient_id": booking.patient_id,
+            "enrollment_id": booking.enrollment_id, "site_id": booking.site_id,
+            "status": booking.status, "kind": session.kind, "modality": session.modality,
+            "starts_at": session.starts_at, "ends_at": session.ends_at,
+            "timezone": session.timezone}

@@ -236,6 +236,17 @@ class PatientDischarged(EventData):
     reason = choice(enums.DISCHARGE_REASONS, required=True)
 
 
+class EmergencyAccessGranted(EventData):
+    """Break-the-glass: a clinician of another site opened the patient's record, stating a reason
+    (the reason is free text: it stays in intake's audit log, where the privacy officer reads it)."""
+
+    patient_id = Id(required=True)
+    accessor = text(255, required=True, metadata=described(
+        "Who was granted access: the identity provider's subject, or the API key's id (never a name)."))
+    granted_at = Instant(required=True)
+    expires_at = Instant(required=True)
+
+
 # -- scheduling ----------------------------------------------------------------------------
 
 
@@ -300,6 +311,16 @@ class PatientWaitlisted(EventData):
 
 
 # -- outcomes ------------------------------------------------------------------------------
+
+
+class GroupNoteSigned(EventData):
+    """A group note's version was signed: ids only, never its text (notes are health data)."""
+
+    note_id = Id(required=True)
+    session_id = Id(required=True)
+    version = Whole(required=True, validate=Range(min=1))
+    patient_ids = fields.List(Id(), required=True, metadata=described(
+        "The patients whose charts the note is filed to (each with an individualized part)."))
 
 
 class AssessmentDue(EventData):
@@ -430,12 +451,14 @@ _TYPES = [
     ("intake", TreatmentPlanUpdated, "An enrollment's treatment plan changed."),
     ("intake", ProgramCompleted, "A patient completed the program."),
     ("intake", PatientDischarged, "A patient was discharged from the program."),
+    ("intake", EmergencyAccessGranted, "A clinician of another site was granted access to a patient (break-the-glass)."),
     ("scheduling", SessionScheduled, "A patient was booked into a session."),
     ("scheduling", SessionRescheduled, "A booking moved to another time."),
     ("scheduling", SessionCancelled, "A booked session was cancelled."),
     ("scheduling", SessionAttended, "A patient attended a booked session."),
     ("scheduling", SessionMissed, "A patient missed a booked session."),
     ("scheduling", PatientWaitlisted, "A patient was put on the waitlist for a full modality."),
+    ("scheduling", GroupNoteSigned, "A group session's note (or its amendment) was signed."),
     ("outcomes", AssessmentDue, "A measurement-based-care assessment became due."),
     ("outcomes", AssessmentScored, "An assessment was scored against the patient's baseline."),
     ("outcomes", RiskFlagRaised, "A referral's screening or an assessment raised a risk flag."),

@@ -40,6 +40,9 @@ def edge_events(day, instant):
         ("intake", "ProgramCompleted", example("ProgramCompleted", **ids, start_date=day, completed_on=day,
                                                weeks_in_program=52)),
         ("intake", "PatientDischarged", example("PatientDischarged", **ids, discharged_on=day)),
+        ("intake", "EmergencyAccessGranted", example("EmergencyAccessGranted", patient_id=PATIENT,
+                                                     accessor="s" * 255, granted_at=instant,
+                                                     expires_at=instant)),
     ]
 
 

@@ -15,6 +15,7 @@ import urllib.parse
 from pathlib import Path
 
 import jwt
+import pytest
 import requests
 
 from demo.launch import free_port, wait_until
@@ -26,6 +27,14 @@ CONSOLE = {"client_id": "iop-console", "redirect_uri": "http://127.0.0.1:8000/au
 
 def seed() -> dict:
     return json.loads(SEED_PATH.read_text())
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory):
+    """The development provider, once per test session (import this fixture where it is used)."""
+    dev = DevProvider(tmp_path_factory.mktemp("identity") / "provider.log")
+    yield dev
+    dev.stop()
 
 
 class DevProvider:

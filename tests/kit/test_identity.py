@@ -7,21 +7,17 @@ import subprocess
 import time
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import create_engine, text
 
 from shared import tokens
 from shared.auth import KeyRing
+from shared.config import load_config
+from shared.enums import ROLES
 from tests.integration.intake.scenario import refer
-from tests.kit.identity_provider import ROOT, DevProvider, b64, seed, signed_token
-
-
-@pytest.fixture(scope="session")
-def provider(tmp_path_factory):
-    dev = DevProvider(tmp_path_factory.mktemp("identity") / "provider.log")
-    yield dev
-    dev.stop()
+from tests.kit.identity_provider import ROOT, b64, provider, seed, signed_token  # noqa: F401
 
 
 @pytest.fixture
@@ -234,3 +230,79 @@ def test_the_development_provider_refuses_to_start_in_production():
 
     assert result.returncode == 2
     assert "IOP_ENV=production" in result.stderr
+
+
+# -- Keycloak: the realm docker-compose imports is the development provider's equivalent --------
+
+KEYCLOAK_REALM = ROOT / "config" / "identity" / "keycloak-realm.json"
+
+
+def _realm():
+    return json.loads(KEYCLOAK_REALM.read_text())
+
+
+def test_the_keycloak_realm_holds_the_development_users_with_their_roles_and_sites():
+    realm = _realm()
+    people = {u["id"]: u for u in realm["users"] if "serviceAccountClientId" not in u}
+
+    assert {r["name"] for r in realm["roles"]["realm"]} == set(ROLES)
+    assert {sub: (u["username"], f"{u['firstName']} {u['lastName']}", u["email"],
+                  sorted(u["realmRoles"]), sorted(u["attributes"]["sites"]),
+                  [c["value"] for c in u["credentials"]])
+            for sub, u in people.items()} == {
+        user["sub"]: (user["username"], user["name"], user["email"], sorted(user["roles"]),
+                      sorted(user["sites"]), [user["password"]])
+        for user in seed()["users"]}
+    assert "privacy_officer" in people["privacy-officer"]["realmRoles"]
+
+
+def test_the_keycloak_realm_has_the_integrator_client_and_the_console():
+    realm = _realm()
+    clients = {c["clientId"]: c for c in realm["clients"]}
+    integrator = clients["iop-dev-integrator"]
+    account = next(u for u in realm["users"] if u.get("serviceAccountClientId") == "iop-dev-integrator")
+    console = clients["iop-console"]
+
+    assert (integrator["publicClient"], integrator["secret"], integrator["serviceAccountsEnabled"],
+            integrator["standardFlowEnabled"]) == (False, "dev-integrator-secret", True, False)
+    assert (account["realmRoles"], account["attributes"]["sites"]) == (["integrator"], ["*"])
+    assert console["publicClient"] is True
+    assert console["attributes"]["pkce.code.challenge.method"] == "S256"
+    assert console["redirectUris"] == ["http://127.0.0.1:8000/auth/callback"]
+    for client in clients.values():
+        assert {"basic", "iop"} <= set(client["defaultClientScopes"])
+
+
+def test_the_keycloak_realm_puts_audience_roles_sites_and_name_into_access_tokens():
+    scopes = {s["name"]: s for s in _realm()["clientScopes"]}
+    mappers = {m["protocolMapper"]: m["config"] for m in scopes["iop"]["protocolMappers"]}
+    config = load_config()["IDENTITY"]["issuers"][0]
+
+    assert mappers["oidc-audience-mapper"]["included.custom.audience"] == "iop" == seed()["audience"]
+    assert mappers["oidc-usermodel-realm-role-mapper"]["claim.name"] == config["roles_claim"]
+    sites = mappers["oidc-usermodel-attribute-mapper"]
+    assert (sites["user.attribute"], sites["claim.name"], sites["multivalued"]) == (
+        "sites", config["sites_claim"], "true")
+    assert mappers["oidc-full-name-mapper"]["access.token.claim"] == "true"
+    assert all(m["config"]["access.token.claim"] == "true" for m in scopes["iop"]["protocolMappers"])
+    assert [m["protocolMapper"] for m in scopes["basic"]["protocolMappers"]][0] == "oidc-sub-mapper"
+    profile = json.loads(_realm()["components"]["org.keycloak.userprofile.UserProfileProvider"][0]
+                         ["config"]["kc.user.profile.config"][0])
+    assert any(a["name"] == "sites" and a["multivalued"] for a in profile["attributes"])
+
+
+def test_docker_compose_runs_keycloak_importing_the_realm_and_the_services_trust_it():
+    from tests.test_compose import compose_command
+    result = subprocess.run([*compose_command(), "-f", "docker-compose.yml", "config"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    keycloak = services["keycloak"]
+
+    assert keycloak["command"][:2] == ["start-dev", "--import-realm"]
+    assert any(str(v).endswith("config/identity/keycloak-realm.json:/opt/keycloak/data/import/"
+                               "iop-realm.json:ro") for v in keycloak["volumes"])
+    issuer = f"{keycloak['environment']['KC_HOSTNAME']}/realms/{_realm()['realm']}"
+    for name in ("intake", "scheduling", "notifications", "outcomes"):
+        assert services[name]["environment"]["IOP_OIDC_ISSUER"] == issuer
+    assert keycloak["healthcheck"]["test"]

@@ -3,7 +3,7 @@ import json
 import logging
 import uuid
 
-from kombu import Connection, Exchange, Producer
+from kombu import Connection, Exchange, Producer, Queue
 from sqlalchemy import create_engine, func, select, text
 
 from demo.launch import wait_until
@@ -159,3 +159,78 @@ def test_unroutable_events_are_kept_by_the_alternate_exchange(platform, broker):
                                routing_key="AssessmentDue")
     wait_until(lambda: broker.queue(platform.vhost, "iop.unroutable").get("messages") == 1,
                message="unroutable message not kept")
+
+
+def dead_letter_messages(amqp_uri, service_name):
+    """The dead letters as they sit on the queue (raw body, content type, headers), left there."""
+    found = []
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        queue = Queue(f"{service_name}.dead-letters", durable=True)(channel)
+        while (message := queue.get(no_ack=False)) is not None:
+            body = message.body  # py-amqp hands a utf-8 encoded body over as text
+            found.append((body.encode() if isinstance(body, str) else body, message.content_type,
+                          dict(message.headers or {})))
+        channel.close()
+    return found
+
+
+def test_undecodable_messages_reach_the_dead_letters_raw_and_counted(platform, subscriber):
+    producer, ledger = start_pair(platform)
+    not_json = b"\x00not json {"
+    not_json_type = json.dumps({"specversion": "1.0", "type": "PatientDischarged"}).encode()
+    with Connection(platform.amqp_uri) as conn:
+        raw = Producer(conn, exchange=Exchange("intake.events", "topic"),
+                       routing_key="PatientDischarged")
+        raw.publish(not_json, content_type="application/json", content_encoding="binary",
+                    headers={"x-sender": "mangled"})
+        raw.publish(not_json_type, content_type="text/plain", content_encoding="utf-8",
+                    headers={"x-sender": "wrong-type"})
+
+    letters = wait_until(lambda: len(dead_letter_messages(platform.amqp_uri, "ledger")) == 2
+                         and dead_letter_messages(platform.amqp_uri, "ledger"), timeout=15)
+    by_sender = {headers["x-sender"]: (body, content_type, headers)
+                 for body, content_type, headers in letters}
+    assert by_sender["mangled"][0] == not_json
+    assert by_sender["mangled"][1] == "application/json"
+    assert by_sender["wrong-type"][0] == not_json_type
+    assert by_sender["wrong-type"][1] == "text/plain"
+    for body, _, headers in letters:
+        assert headers["x-iop-queue"] == "evt-intake-PatientDischarged--ledger.record_discharge"
+        assert headers["x-iop-handler"] == "ledger.record_discharge"
+        assert headers["x-iop-attempts"] == 1
+    assert "ContentDisallowed" in by_sender["wrong-type"][2]["x-iop-error"]
+    summaries = list_dead_letters(platform.amqp_uri, "ledger")
+    assert {s["handler"] for s in summaries} == {"ledger.record_discharge"}
+    metrics = ledger.get("/metrics", key=None).text
+    assert 'iop_events_consumed_total{outcome="invalid",type="unknown"} 2.0' in metrics
+
+    # The consumer carries on: a good event after them is handled once.
+    discharge(producer)
+    wait_until(lambda: count(platform, "ledger", Effect) == 1)
+    assert len(dead_letter_messages(platform.amqp_uri, "ledger")) == 2
+
+
+def test_one_confirming_publisher_shared_by_concurrent_green_threads(amqp_uri):
+    # The inbox's workers share their handler's publisher for retries and dead letters.
+    import eventlet
+
+    from shared.broker import ConfirmingPublisher, OutgoingMessage
+
+    with Connection(amqp_uri) as conn:
+        Queue("concurrent-confirms", durable=True)(conn.default_channel).declare()
+    publisher = ConfirmingPublisher(amqp_uri, confirm_timeout=5)
+    pool = eventlet.GreenPool()
+    sent = [pool.spawn(publisher.publish,
+                       [OutgoingMessage("", "concurrent-confirms", f'{{"n": {n}}}')])
+            for n in range(40)]
+    with eventlet.Timeout(20):
+        for thread in sent:
+            thread.wait()  # re-raises a publish's error (two readers of one socket)
+    publisher.close()
+    with Connection(amqp_uri) as conn:
+        queue = Queue("concurrent-confirms", durable=True)(conn.default_channel)
+        got = []
+        while (message := queue.get(no_ack=True)) is not None:
+            got.append(json.loads(message.body)["n"])
+    assert sorted(got) == list(range(40))

@@ -1,5 +1,7 @@
 """The kit's wiring without a broker: the service registry, names built in one place, settings
 that must be configured, and one metrics registry per service container."""
+import importlib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -63,3 +65,20 @@ def test_each_container_has_one_metrics_registry_shared_by_its_extensions():
     users = [extension for extension in producer.extensions if hasattr(extension, "metrics")]
     assert len(users) > 3 and {extension.metrics for extension in users} == metrics_of(producer)
     assert not hasattr(producer, "iop_metrics")
+
+
+def test_each_edge_resolves_and_make_run_starts_it_on_its_port():
+    """EDGES (the FHIR gateway): not a service of the registry, but a circus watcher of its own."""
+    import configparser
+
+    from shared.registry import edge_names, edge_path
+
+    assert edge_names(CONFIG) == ["interop"]
+    assert "interop" not in service_names(CONFIG)  # no topology, no migrations
+    circus = configparser.ConfigParser(interpolation=None)
+    circus.read(Path(__file__).resolve().parents[2] / "config" / "circus.ini")
+    assert circus["watcher:interop"]["cmd"].split()[-1] == edge_path(CONFIG, "interop")
+    assert circus["env:interop"]["WEB_SERVER_ADDRESS"] == "127.0.0.1:8006"
+    module, _, class_name = edge_path(CONFIG, "interop").partition(":")
+    assert getattr(importlib.import_module(module), class_name).name == "interop"
+    assert set(CONFIG["SERVICE_URLS"]) == set(service_names(CONFIG))

@@ -43,7 +43,12 @@ class TcpProxy:
     def _accept(self, listener) -> None:
         while True:
             client, _ = listener.accept()
-            upstream = self._eventlet.connect(self.target)
+            try:
+                upstream = self._eventlet.connect(self.target)
+            except OSError:  # the broker itself is away (restarting): refuse this one, as it would
+                _shutdown(client)
+                client.close()
+                continue
             self._sockets += [client, upstream]
             self._eventlet.spawn(self._pump, client, upstream)
             self._eventlet.spawn(self._pump, upstream, client)

@@ -90,6 +90,13 @@ EXAMPLES = {
         "discharged_on": dt.date(2025, 4, 25),
         "reason": "completed",
     },
+    "EmergencyAccessGranted": {
+        "site_id": SITE,
+        "patient_id": PATIENT,
+        "accessor": "lakeside-clinician",
+        "granted_at": dt.datetime(2025, 4, 25, 14, 0, tzinfo=dt.timezone.utc),
+        "expires_at": dt.datetime(2025, 4, 25, 15, 0, tzinfo=dt.timezone.utc),
+    },
     "SessionScheduled": {
         "site_id": SITE,
         **SESSION_IDS,
@@ -121,6 +128,13 @@ EXAMPLES = {
         "track": "trauma",
         "modality": "trauma_group",
         "position": 3,
+    },
+    "GroupNoteSigned": {
+        "site_id": SITE,
+        "note_id": "5d0c2f4e-8b1a-4c3d-9e7f-0a1b2c3d4e5f",
+        "session_id": SESSION_IDS["session_id"],
+        "version": 2,
+        "patient_ids": [PATIENT],
     },
     "AssessmentDue": {
         "site_id": SITE,

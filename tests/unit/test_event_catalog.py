@@ -24,6 +24,7 @@ CONTRACT = {
         "enrollment_id patient_id track start_date completed_on weeks_in_program attendance_rate",
     ),
     "PatientDischarged": ("intake", "enrollment_id patient_id track discharged_on reason"),
+    "EmergencyAccessGranted": ("intake", "patient_id accessor granted_at expires_at"),
     "SessionScheduled": (
         "scheduling",
         "booking_id session_id patient_id enrollment_id kind modality starts_at ends_at timezone staff_id",
@@ -42,6 +43,7 @@ CONTRACT = {
         "booking_id session_id patient_id enrollment_id kind modality starts_at excused consecutive_missed",
     ),
     "PatientWaitlisted": ("scheduling", "patient_id enrollment_id track modality position"),
+    "GroupNoteSigned": ("scheduling", "note_id session_id version patient_ids"),
     "AssessmentDue": ("outcomes", "patient_id enrollment_id instrument due_on referral_id respondent"),
     "AssessmentScored": (
         "outcomes",
@@ -235,3 +237,9 @@ def test_a_weekdays_position_is_its_python_weekday_number():
     # Scheduling stores WEEKDAYS.index(name) and matches it against date.weekday().
     week = [dt.date(2025, 3, 3) + dt.timedelta(days=offset) for offset in range(7)]  # a Monday on
     assert [enums.WEEKDAYS[day.weekday()] for day in week] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def test_a_signed_group_note_carries_ids_and_its_version_never_text():
+    fields_of = data_fields("GroupNoteSigned")
+    assert set(fields_of) == {"site_id", "note_id", "session_id", "version", "patient_ids"}
+    assert [name for name in fields_of if "text" in name or "part" in name] == []

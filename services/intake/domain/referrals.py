@@ -117,3 +117,28 @@ def patient_referred(referral) -> dict:
             "referred_on": referral.referred_on, "source": referral.source,
             "recommendation": referral.recommendation,
             "recommended_track": referral.recommended_track, "risk_level": referral.risk_level}
+
+
+def npi_is_valid(npi: str) -> bool:
+    """A US National Provider Identifier: 10 digits whose last is the Luhn check digit of the
+    first nine prefixed with 80840 (CMS, "Requirements for NPI check digit", 45 CFR 162.406)."""
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    digits = [int(d) for d in "80840" + npi[:9]]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 0:  # every second digit from the right, starting with the rightmost
+            digit *= 2
+            digit -= 9 if digit > 9 else 0
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def referrer_of(referral) -> dict | None:
+    """The referring provider as recorded, with the patient's consent to share with them."""
+    if referral.referrer_name is None:
+        return None
+    return {"name": referral.referrer_name, "organization": referral.referrer_organization,
+            "direct_address": referral.referrer_direct_address, "npi": referral.referrer_npi,
+            "consent_to_share": bool(referral.share_with_referrer),
+            "consent_recorded_at": referral.share_consent_recorded_at}

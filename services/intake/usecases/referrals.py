@@ -4,9 +4,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from shared.clock import utcnow
 from shared.errors import ActionForbidden, InvalidFields, RecordNotFound
 
-from services.intake.commands import ReferPatient, ShowReferral
+from services.intake.commands import ChangeReferrerConsent, ReferPatient, ShowReferral
 from services.intake.domain import referrals as rules
 from services.intake.models import Contact, Patient, Referral
 
@@ -42,7 +43,8 @@ def refer_patient(command: ReferPatient, uow) -> ReferralRecord:
         audit_c_answers=screening.get("audit_c"), dast10_answers=screening.get("dast10"),
         audit_c_total=substance["audit_c"], audit_c_positive=substance["audit_c_positive"],
         dast10_total=substance["dast10"],
-        risk_level=rules.screening_risk(command.instruments, screening)))
+        risk_level=rules.screening_risk(command.instruments, screening),
+        **_referrer_columns(command.referrer)))
     uow.referrals.flush()
     uow.raise_event("PatientReferred", rules.patient_referred(referral),
                     site_id=referral.site_id, subject=referral.id)
@@ -80,3 +82,25 @@ def _new_patient(command: ReferPatient, uow) -> Patient:
                       interpreter_needed=person["interpreter_needed"], sex=person["sex"])
     return uow.patients.add_with_contact(
         patient, Contact(patient_id=patient.id, email=person["email"], phone=person["phone"]))
+
+
+def _referrer_columns(referrer) -> dict:
+    if referrer is None:
+        return {}
+    return {"referrer_name": referrer["name"], "referrer_organization": referrer["organization"],
+            "referrer_direct_address": referrer["direct_address"], "referrer_npi": referrer["npi"],
+            "share_with_referrer": referrer["consent_to_share"],
+            "share_consent_recorded_at": utcnow()}
+
+
+def change_referrer_consent(command: ChangeReferrerConsent, uow) -> ReferralRecord:
+    """The patient gives or withdraws consent to share with the referring provider. Audited."""
+    referral = uow.referrals.get_visible(command.referral_id, command.caller)
+    if referral.referrer_name is None:
+        raise InvalidFields({"consent_to_share": ["This referral names no referring provider."]})
+    referral.share_with_referrer = command.consent_to_share
+    referral.share_consent_recorded_at = utcnow()
+    uow.audit(command.caller, "update", "referrer_consent", referral.id,
+              patient_id=referral.patient_id, site_id=referral.site_id)
+    return ReferralRecord(referral, rules.severities(command.instruments, referral),
+                          uow.enrollments.id_for_referral(referral.id))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from services.notifications.commands import (AcknowledgeAlert, AlertOnRisk, EscalateAlert, ListAlerts,
-                                             MarkCareTeamUnavailable, RouteAlert)
+from services.notifications.commands import (AcknowledgeAlert, AlertOnEmergencyAccess, AlertOnRisk,
+                                             EscalateAlert, ListAlerts, MarkCareTeamUnavailable,
+                                             RouteAlert)
 from services.notifications.domain import alerts, escalation, routing, templates
 from services.notifications.domain.messages import STAFF, Planned
 from services.notifications.models import Alert, AlertStep
@@ -19,10 +20,22 @@ def alert_on_risk_flag(command: AlertOnRisk, uow) -> Planned:
                                            command.escalation, data.get("referral_id")))
 
 
-def raise_alert(uow, event, plan: routing.AlertPlan, now, settings: escalation.EscalationSettings,
+def alert_on_emergency_access(command: AlertOnEmergencyAccess, uow) -> Alert | None:
+    """Break-the-glass at intake: an alert for the privacy officer of the patient's site, who reads
+    it in GET /alerts (and the grant's reason in GET /audit); the care team gets no message, and it
+    does not escalate along the clinical tiers."""
+    alert = raise_alert(uow, command.event, routing.AlertPlan("break_glass", "moderate"), command.now)
+    if alert is not None:
+        alert.routed_at = command.now  # nothing for the timer to route to the care team
+    return alert
+
+
+def raise_alert(uow, event, plan: routing.AlertPlan, now,
+                settings: escalation.EscalationSettings | None = None,
                 referral_id: str | None = None) -> Alert | None:
     """Store the alert and publish CareTeamAlerted (escalation level 0); staff are routed after
-    commit. It escalates at the end of its level's window unless acknowledged."""
+    commit. With escalation settings it escalates at the end of its level's window unless
+    acknowledged."""
     if uow.alerts.cause_seen(event.id):
         return None
     alert = uow.alerts.add(Alert(
@@ -30,7 +43,8 @@ def raise_alert(uow, event, plan: routing.AlertPlan, now, settings: escalation.E
         patient_id=event.data["patient_id"], reason=plan.reason, level=plan.level, kind=plan.kind,
         referral_id=referral_id, status=alerts.OPEN, created_at=now, recipients=0,
         escalation_level=escalation.CARE_TEAM,
-        escalate_at=settings.next_at(plan.level, escalation.CARE_TEAM, event.site_id, now)))
+        escalate_at=(settings.next_at(plan.level, escalation.CARE_TEAM, event.site_id, now)
+                     if settings is not None else None)))
     uow.raise_event("CareTeamAlerted", alerts.alert_event_data(alert), site_id=alert.site_id,
                     subject=alert.id)
     return alert

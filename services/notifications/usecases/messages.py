@@ -2,6 +2,8 @@
 patient's messages as staff read them."""
 from __future__ import annotations
 
+from shared.access import open_listing
+
 from services.notifications.commands import ListPatientMessages, ReachPatient
 from services.notifications.domain import reminders, routing, templates
 from services.notifications.domain.messages import Planned
@@ -45,8 +47,13 @@ def congratulate_and_plan_aftercare(command: ReachPatient, uow) -> Planned:
 
 
 def list_patient_messages(command: ListPatientMessages, uow) -> list[Message]:
-    messages = uow.messages.of_patient(command.patient_id, command.sites)
-    uow.audit(command.caller, "read", "notifications", command.patient_id,
+    """The patient's messages at the caller's sites, or at the patient's under a break-the-glass
+    grant (shared.access). Audited."""
+    site = uow.messages.site_of_patient(command.patient_id)
+    caller, sites = open_listing(uow, command.caller, command.patient_id, site, command.access,
+                                 command.sites)
+    messages = uow.messages.of_patient(command.patient_id, sites)
+    uow.audit(caller, "read", "notifications", command.patient_id,
               patient_id=command.patient_id, site_id=messages[0].site_id if messages else None)
     return messages
 

@@ -7,7 +7,25 @@ from shared.errors import InvalidFields
 
 ACTIVE, COMPLETED, DISCHARGED = "active", "completed", "discharged"
 # The instruments a PatientEnrolled screening may carry a total for (the episode's baselines).
-SCREENED_INSTRUMENTS = ("phq9", "gad7", "pcl5")
+SCREENED_INSTRUMENTS = ("phq9", "gad7", "pcl5", "audit_c", "dast10")
+# A screen with a positive cut point: the flag PatientEnrolled carries for it, if any (AUDIT-C's
+# cut point depends on sex, which outcomes does not hold; intake decides it).
+POSITIVE_FLAGS = {"audit_c": "audit_c_positive"}
+
+
+def screened_positive(instruments, screening) -> list[str]:
+    """The screens of PatientEnrolled that were positive: by the flag intake sent, else by the
+    instrument's positive cut point (config `instruments.<name>.positive`, sex not recorded)."""
+    found = []
+    for name in SCREENED_INSTRUMENTS:
+        total = screening.get(name)
+        if total is None:
+            continue
+        flag = screening.get(POSITIVE_FLAGS.get(name, ""))
+        positive = flag if flag is not None else instruments.positive(name, total)
+        if positive:
+            found.append(name)
+    return found
 
 
 def discharge_status(reason: str) -> str:

@@ -14,6 +14,10 @@ from shared.enums import ATTENDANCE_STATUSES, INSTRUMENTS
 from shared.scoring import Instruments, change_from_baseline
 
 ATTENDED, ABSENT, EXCUSED = ATTENDANCE_STATUSES
+# The measures of an outcome summary and report: every instrument but the C-SSRS, a safety screen
+# (its risk level is acted on at once), not a measure of change. AUDIT-C and DAST-10 define no
+# reliable change, response or remission: theirs are null (config `instruments`).
+OUTCOME_INSTRUMENTS = tuple(name for name in INSTRUMENTS if name != "cssrs")
 # Where the attendance rate came from: this service's projection, ProgramCompleted, or nowhere.
 SESSIONS, INTAKE, NONE = "sessions", "intake", "none"
 
@@ -40,6 +44,13 @@ class Attendance:
     counted: int
 
 
+def is_complete(assessment) -> bool:
+    """An incomplete assessment (unanswered items: no total) is never a baseline or final score.
+    Reads the `complete` flag where the record has one, else a missing total."""
+    complete = getattr(assessment, "complete", None)
+    return bool(complete) if complete is not None else assessment.total_score is not None
+
+
 def measure(instruments: Instruments, instrument: str, screening_total: int | None,
             scores: Sequence[int]) -> Measure | None:
     """`scores`: the episode's totals of one instrument in the order administered."""
@@ -63,7 +74,7 @@ def measure(instruments: Instruments, instrument: str, screening_total: int | No
 def measures(instruments: Instruments, screening: Mapping[str, int],
              scores: Mapping[str, Sequence[int]]) -> list[Measure]:
     found = (measure(instruments, name, screening.get(name), scores.get(name, ()))
-             for name in INSTRUMENTS)
+             for name in OUTCOME_INSTRUMENTS)
     return [m for m in found if m is not None]
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.enums import INSTRUMENTS
 from shared.scoring import DETERIORATED, IMPROVED
 
 from services.outcomes.domain.episodes import ACTIVE, COMPLETED
+from services.outcomes.domain.outcome_summary import OUTCOME_INSTRUMENTS
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ def _mean(values: list[float], digits: int) -> float | None:
 def instrument_figures(measures: Iterable) -> dict:
     paired = [m for m in measures if m.baseline_score is not None]
     at_caseness = [m for m in paired if m.response is not None]
+    # An instrument without a reliable-change rule (AUDIT-C, DAST-10): its rates are null.
+    with_rci = [m for m in paired if m.reliable_change is not None]
     return {
         "n": len(paired),
         "mean_change": _mean([m.change for m in paired], 2),
@@ -51,9 +53,9 @@ def instrument_figures(measures: Iterable) -> dict:
         "response_rate": _rate(sum(1 for m in at_caseness if m.response), len(at_caseness)),
         "remission_rate": _rate(sum(1 for m in at_caseness if m.remission), len(at_caseness)),
         "reliable_improvement_rate": _rate(
-            sum(1 for m in paired if m.reliable_change == IMPROVED), len(paired)),
+            sum(1 for m in with_rci if m.reliable_change == IMPROVED), len(with_rci)),
         "reliable_deterioration_rate": _rate(
-            sum(1 for m in paired if m.reliable_change == DETERIORATED), len(paired)),
+            sum(1 for m in with_rci if m.reliable_change == DETERIORATED), len(with_rci)),
     }
 
 
@@ -71,7 +73,7 @@ def group_figures(episodes: list[EpisodeOutcome], start: date | None, end: date 
         "completed": completed,
         "completion_rate": _rate(completed, len(ended)),
         "mean_attendance_rate": _mean(rates, 4),
-        "measures": {name: instrument_figures(by_instrument[name]) for name in INSTRUMENTS},
+        "measures": {name: instrument_figures(by_instrument[name]) for name in OUTCOME_INSTRUMENTS},
     }
 
 

@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from shared.access import open_patient
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.errors import InvalidFields, RecordNotFound
 
-from services.outcomes.commands import ReadTrajectories, ScoreAssessment
+from services.outcomes.commands import ReadRecord, ReadTrajectories, ScoreAssessment
 from services.outcomes.domain import schedule
 from services.outcomes.domain.episodes import check_administered_on
-from services.outcomes.domain.scoring import (CSSRS, ScoredAssessment, baseline_score,
-                                              score_against_baseline, score_cssrs, score_incomplete)
+from services.outcomes.domain.scoring import (CSSRS, RELIABLE_DETERIORATION, ScoredAssessment,
+                                              baseline_score, score_against_baseline, score_cssrs,
+                                              score_incomplete)
 from services.outcomes.models import Assessment, Episode, Referral
+from services.outcomes.usecases.deterioration import follow_deterioration
 from services.outcomes.usecases.flags import put_safety_screen_due, raise_flag
 from services.outcomes.usecases.summaries import refresh_after_late_entry
 
@@ -83,7 +86,8 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
     assessment = store(uow, command, scored, patient_id=episode.patient_id, site_id=episode.site_id,
                        enrollment_id=episode.enrollment_id)
     if scored.complete:
-        schedule.fulfil(uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
+        schedule.fulfil(command.measurement,
+                        uow.schedule.open_items(episode.enrollment_id, instrument, schedule.OPEN),
                         schedule.local_day(administered_at, zone), assessment.assessment_id)
     ids = {"assessment_id": assessment.assessment_id, "patient_id": episode.patient_id,
            "enrollment_id": episode.enrollment_id}
@@ -96,10 +100,15 @@ def score_assessment(command: ScoreAssessment, uow: UnitOfWork) -> tuple[Assessm
             "reliable_change": scored.reliable_change},
             site_id=episode.site_id, subject=episode.enrollment_id)
     announce_flags(uow, command, scored, ids, site_id=episode.site_id)
+    # Grouped per program week and not repeated (config `deterioration`): the answer lists the
+    # deterioration flag only when this score alerted (or joined its week's alert).
+    if not (scored.complete and follow_deterioration(uow, command, episode, assessment, zone)):
+        scored = without_deterioration_flag(scored)
     uow.audit(command.caller, "create", "assessment", assessment.assessment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
     if scored.complete:
-        refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at)
+        refresh_after_late_entry(uow, episode, zone, command.instruments, administered_at,
+                                 assessment.assessment_id)
     return assessment, scored
 
 
@@ -135,11 +144,16 @@ def store(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, *
     return assessment
 
 
+def without_deterioration_flag(scored: ScoredAssessment) -> ScoredAssessment:
+    return replace(scored, flags=tuple(f for f in scored.flags if f.reason != RELIABLE_DETERIORATION))
+
+
 def announce_flags(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAssessment, ids: dict, *,
                    site_id: str) -> list:
     """Each flag recorded and published at once, in the same transaction as the assessment; a
     positive item 9 also puts the C-SSRS due for the care team."""
-    raised = [raise_flag(uow, flag, site_id=site_id, **ids) for flag in scored.flags]
+    raised = [raise_flag(uow, flag, site_id=site_id, **ids) for flag in scored.flags
+              if flag.reason != RELIABLE_DETERIORATION]  # grouped: usecases/deterioration.py
     item9 = scored.item9_flag
     if item9 is not None:
         answer = command.responses[command.instruments.self_harm_item("phq9") - 1]
@@ -149,15 +163,26 @@ def announce_flags(uow: UnitOfWork, command: ScoreAssessment, scored: ScoredAsse
 
 
 def patient_trajectories(command: ReadTrajectories, uow: UnitOfWork) -> list[Trajectory]:
-    """Each of the patient's episodes the caller may see, oldest first. Audited per episode."""
-    episodes = [episode for episode in uow.episodes.of_patient(command.patient_id)
-                if command.caller.sees(episode.site_id)]
-    if not episodes:
-        raise RecordNotFound("Patient not found.")  # unknown, or another site's patient
+    """Each of the patient's episodes the caller may see, oldest first; all of them under a
+    break-the-glass grant. Audited per episode."""
+    caller, every = command.caller, uow.episodes.of_patient(command.patient_id)
+    episodes = [episode for episode in every if caller.sees(episode.site_id)]
+    if not episodes:  # unknown, or another site's patient: under a grant only (shared.access)
+        caller = open_patient(uow, caller, command.patient_id, every[-1].site_id if every else None,
+                              command.access).caller
+        episodes = every
     found = []
     for episode in episodes:
         found.append(Trajectory(episode, uow.episodes.screening_totals(episode.enrollment_id),
                                 uow.assessments.of_episode(episode.enrollment_id)))
-        uow.audit(command.caller, "read", "assessments", episode.enrollment_id,
+        uow.audit(caller, "read", "assessments", episode.enrollment_id,
                   patient_id=command.patient_id, site_id=episode.site_id)
     return found
+
+
+def show_assessment(command: ReadRecord, uow: UnitOfWork) -> Assessment:
+    """One assessment with its item answers; another site's is not found. Audited."""
+    assessment = uow.assessments.get_visible(command.record_id, command.caller, "Assessment")
+    uow.audit(command.caller, "read", "assessment", assessment.assessment_id,
+              patient_id=assessment.patient_id, site_id=assessment.site_id)
+    return assessment

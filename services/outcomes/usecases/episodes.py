@@ -6,13 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.errors import RetryLater
 
 from services.outcomes.commands import EndEpisode, PlanEpisode, ReplanEpisode
 from services.outcomes.domain import schedule
-from services.outcomes.domain.episodes import ACTIVE, COMPLETED, SCREENED_INSTRUMENTS
+from services.outcomes.domain.episodes import (ACTIVE, COMPLETED, SCREENED_INSTRUMENTS,
+                                               screened_positive)
 from services.outcomes.models import DueAssessment, Episode, ScreeningScore
+from services.outcomes.usecases.schedule import announce
 from services.outcomes.usecases.summaries import summarise_episode
 
 
@@ -45,14 +48,17 @@ def plan_episode(command: PlanEpisode, uow: UnitOfWork) -> Episode | None:
         status=ACTIVE, enrolled_at=command.enrolled_at))
     screening = data["screening"]
     screened = [name for name in SCREENED_INSTRUMENTS if screening.get(name) is not None]
+    positive = screened_positive(command.instruments, screening)
     for name in screened:
-        uow.episodes.add(ScreeningScore(enrollment_id=episode.enrollment_id, instrument=name,
-                                        total_score=screening[name],
-                                        screened_on=screening["screened_on"]))
+        uow.episodes.add(ScreeningScore(
+            enrollment_id=episode.enrollment_id, instrument=name, total_score=screening[name],
+            screened_on=screening["screened_on"],
+            positive=(name in positive)
+            if command.instruments.positive(name, screening[name]) is not None else None))
     uow.episodes.flush()  # the episode row first: the schedule refers to it
     zone = command.zones[episode.site_id]
     for item in schedule.plan_episode(command.measurement, episode.track, episode.start_date,
-                                      episode.planned_weeks, screened):
+                                      episode.planned_weeks, screened, positive):
         plan_item(uow, episode, item, command.measurement, zone)
     return episode
 
@@ -68,15 +74,17 @@ def replan_episode(command: ReplanEpisode, uow: UnitOfWork) -> Episode | None:
     episode.planned_weeks = command.planned_weeks
     wanted = [item for item in schedule.plan_episode(
         command.measurement, episode.track, episode.start_date, episode.planned_weeks,
-        uow.episodes.screening_totals(episode.enrollment_id)) if item.due_on >= from_day]
+        uow.episodes.screening_totals(episode.enrollment_id),
+        uow.episodes.screened_positive(episode.enrollment_id)) if item.due_on >= from_day]
     for item in schedule.replan(wanted, uow.schedule.from_day(episode.enrollment_id, from_day)):
         plan_item(uow, episode, item, command.measurement, zone)
     return episode
 
 
 def end_episode(command: EndEpisode, uow: UnitOfWork) -> Episode | None:
-    """End the episode: the rest of its schedule stops, completion plans the follow-up, and the
-    summary is stored and published. None when it had already ended (redeliveries happen)."""
+    """End the episode: the rest of its schedule stops, end-of-program measures not yet asked
+    are asked now (AssessmentDue), completion plans the follow-up, and the summary is stored and
+    published. None when it had already ended (redeliveries happen)."""
     episode = known_episode(uow, command.enrollment_id)
     if episode.status != ACTIVE:
         return None
@@ -85,6 +93,11 @@ def end_episode(command: EndEpisode, uow: UnitOfWork) -> Episode | None:
     for before, after in schedule.STOPPED_AT_END:
         uow.schedule.change_status(episode.enrollment_id, before, after)
     zone = command.zones[episode.site_id]
+    now = utcnow()
+    for item in schedule.finals_at_discharge(uow.schedule.of_episode(episode.enrollment_id),
+                                             command.ended_on):
+        item.due_at = now  # asked at discharge: at once
+        announce(uow, item, now)
     if command.status == COMPLETED:
         item = schedule.follow_up(command.measurement, command.ended_on)
         clash = uow.schedule.item_on(episode.enrollment_id, item.instrument, item.due_on)

@@ -7,10 +7,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from shared.access import open_listing
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 
-from services.outcomes.commands import KeepRiskAnswer, ListFlags, RecordReferral
+from services.outcomes.commands import KeepRiskAnswer, ListFlags, ReadRecord, RecordReferral
 from services.outcomes.domain import schedule
 from services.outcomes.domain.scoring import PHQ9_ITEM9, RiskFlag, refused_item9
 from services.outcomes.models import Referral, RiskFlagRecord
@@ -105,10 +106,24 @@ def keep_risk_answer(command: KeepRiskAnswer, uow: UnitOfWork) -> RiskFlagRecord
 
 def list_flags(command: ListFlags, uow: UnitOfWork) -> list[RiskFlagRecord]:
     """The flags of the caller's sites, newest first, narrowed by patient, enrollment or referral
-    (another site's flags are not there). Audited per patient."""
-    found = uow.flags.matching(command.sites, command.patient_id, command.enrollment_id,
+    (another site's flags are not there, but for a patient under a break-the-glass grant).
+    Audited per patient."""
+    caller, sites = command.caller, command.sites
+    if command.patient_id:
+        every = uow.episodes.of_patient(command.patient_id)  # or only referred, with a risk
+        site = every[-1].site_id if every else uow.referrals.site_of_patient(command.patient_id)
+        caller, sites = open_listing(uow, caller, command.patient_id, site, command.access, sites)
+    found = uow.flags.matching(sites, command.patient_id, command.enrollment_id,
                                command.referral_id, FLAGS_LIMIT)
     for patient_id, site_id in sorted({(flag.patient_id, flag.site_id) for flag in found}):
-        uow.audit(command.caller, "read", "risk_flags", patient_id, patient_id=patient_id,
+        uow.audit(caller, "read", "risk_flags", patient_id, patient_id=patient_id,
                   site_id=site_id)
     return found
+
+
+def show_flag(command: ReadRecord, uow: UnitOfWork) -> RiskFlagRecord:
+    """One risk flag; another site's is not found. Audited."""
+    flag = uow.flags.get_visible(command.record_id, command.caller, "Risk flag")
+    uow.audit(command.caller, "read", "risk_flag", flag.flag_id, patient_id=flag.patient_id,
+              site_id=flag.site_id)
+    return flag

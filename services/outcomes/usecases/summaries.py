@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from shared.access import open_patient
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.scoring import Instruments
@@ -29,15 +30,23 @@ class EpisodeSummary:
 
 def compute_summary(uow: UnitOfWork, episode: Episode, zone: ZoneInfo, instruments: Instruments,
                     reported_rate: float | None = None) -> tuple[Attendance, list[Measure]]:
-    """The figures as they stand; scores after the episode's end (the follow-up) are not counted."""
+    """The figures as they stand. Scores after the episode's end (the follow-up) are not
+    counted, except an end-of-program measure asked at discharge; incomplete ones never are."""
+    finals = uow.schedule.final_assessment_ids(episode.enrollment_id)
     scores: dict[str, list[int]] = {}
     for assessment in uow.assessments.of_episode(episode.enrollment_id):
-        if assessment.complete and within_episode(episode.ended_on,
-                                                  local_day(assessment.administered_at, zone)):
+        if counts_in_summary(episode, assessment, zone, finals):
             scores.setdefault(assessment.instrument, []).append(assessment.total_score)
     return (outcome_summary.attendance(uow.attendance.statuses(episode.enrollment_id), reported_rate),
             outcome_summary.measures(instruments, uow.episodes.screening_totals(episode.enrollment_id),
                                      scores))
+
+
+def counts_in_summary(episode: Episode, assessment, zone: ZoneInfo, finals: set[str]) -> bool:
+    if not outcome_summary.is_complete(assessment):
+        return False
+    return (assessment.assessment_id in finals
+            or within_episode(episode.ended_on, local_day(assessment.administered_at, zone)))
 
 
 def summarise_episode(uow: UnitOfWork, episode: Episode, zone: ZoneInfo, instruments: Instruments,
@@ -64,15 +73,21 @@ def summarise_episode(uow: UnitOfWork, episode: Episode, zone: ZoneInfo, instrum
 
 
 def refresh_after_late_entry(uow: UnitOfWork, episode: Episode, zone: ZoneInfo,
-                             instruments: Instruments, happened_at: datetime) -> None:
-    """A score or attendance dated within an ended episode, recorded after its summary: recompute."""
-    if is_late_entry(episode.ended_on, local_day(happened_at, zone)):
+                             instruments: Instruments, happened_at: datetime,
+                             assessment_id: str | None = None) -> None:
+    """A score or attendance dated within an ended episode, recorded after its summary, or an
+    end-of-program measure answered after a discharge that asked for it: recompute."""
+    if is_late_entry(episode.ended_on, local_day(happened_at, zone)) or (
+            episode.ended_on is not None and assessment_id is not None
+            and assessment_id in uow.schedule.final_assessment_ids(episode.enrollment_id)):
         summarise_episode(uow, episode, zone, instruments)
 
 
 def episode_summary(command: ReadEpisode, uow: UnitOfWork) -> EpisodeSummary:
     """The stored summary of an ended episode, or an interim one computed now. Audited."""
-    episode = uow.episodes.get_visible(command.enrollment_id, command.caller, "Enrollment")
+    episode = uow.episodes.get(command.enrollment_id)
+    caller = open_patient(uow, command.caller, episode and episode.patient_id,
+                          episode and episode.site_id, command.access, "Enrollment").caller
     stored = uow.summaries.get(episode.enrollment_id)
     if stored is None:
         attendance, measures = compute_summary(uow, episode, command.zones[episode.site_id],
@@ -85,7 +100,7 @@ def episode_summary(command: ReadEpisode, uow: UnitOfWork) -> EpisodeSummary:
         attendance = Attendance(stored.attendance_rate, stored.attendance_basis,
                                 stored.sessions_attended, stored.sessions_counted)
         found = EpisodeSummary(episode, True, stored.computed_at, attendance, measures)
-    uow.audit(command.caller, "read", "outcome_summary", episode.enrollment_id,
+    uow.audit(caller, "read", "outcome_summary", episode.enrollment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
     return found
 

@@ -16,3 +16,8 @@ class TimeClash(StateConflict):
 
 class SeriesKeepsItsTime(StateConflict):
     """A group or education booking moves only with its series."""
+
+
+class NotOnThisRoster(StateConflict):
+    """The session does not take this patient: an appointment, full, booked already or outside
+    the enrollment's program."""

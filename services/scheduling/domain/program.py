@@ -25,6 +25,8 @@ class BookingContext:
     program: Mapping  # clinical.yaml `program`
     calendar: Mapping  # clinical.yaml `calendar` (the length of a plan's month)
     sites: Mapping = field(default_factory=dict)  # SITES configuration (own session durations)
+    # Late entry: a new enrollment books from its start date, sessions already held included.
+    book_past: bool = False
 
     def zone(self, site_id: str) -> ZoneInfo:
         if site_id not in self.zones:
@@ -44,9 +46,12 @@ def program_end(enrollment, zone: ZoneInfo) -> datetime:
     return start_of_local_day(last_day, zone)
 
 
-def bookable_from(enrollment, now: datetime, zone: ZoneInfo) -> datetime:
-    """Sessions are booked from the program's first day, or from now once it is running."""
-    return max(now, start_of_local_day(enrollment.start_date, zone))
+def bookable_from(enrollment, now: datetime, zone: ZoneInfo, book_past: bool = False) -> datetime:
+    """Sessions are booked from the program's first day, or from now once it is running; an
+    enrollment entered late (``book_past``) is booked from its first day all the same, so the
+    attendance of the sessions already held can be recorded."""
+    first_day = start_of_local_day(enrollment.start_date, zone)
+    return first_day if book_past else max(now, first_day)
 
 
 def program_days(start: date, end: date) -> list[date]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.errors import InvalidFields
-from services.scheduling.domain.errors import SeriesKeepsItsTime, SessionNotOpen, TimeClash
+from services.scheduling.domain.errors import (NotOnThisRoster, SeriesKeepsItsTime, SessionNotOpen,
+                                              TimeClash)
 from services.scheduling.domain.occurrences import Occurrence, clashes
 
 
@@ -37,3 +38,27 @@ def moved_occurrence(session, starts_at: datetime, patient_busy, staff_busy) -> 
     if clashes([moved], staff_busy):
         raise TimeClash("The therapist has another session at that time.")
     return moved
+
+
+def check_roster_addition(session, enrollment, patient_id: str, booked: int, capacity: int,
+                          already_booked: bool, period: tuple[datetime, datetime]) -> None:
+    """A make-up or walk-in: an active enrollment of this patient and site, on a group or
+    education session that is held, has a free place and falls in the enrollment's program."""
+    if enrollment is None:
+        raise InvalidFields({"enrollment_id": ["Unknown enrollment."]})
+    if enrollment.patient_id != patient_id:
+        raise InvalidFields({"enrollment_id": ["Not this patient's enrollment."]})
+    if enrollment.site_id != session.site_id:
+        raise InvalidFields({"enrollment_id": ["An enrollment at another site."]})
+    if enrollment.status != "active":
+        raise InvalidFields({"enrollment_id": ["The enrollment has ended."]})
+    if session.status == "cancelled":
+        raise SessionNotOpen("The session was cancelled.")
+    if session.series_id is None:
+        raise NotOnThisRoster("An individual or family appointment belongs to its one patient.")
+    if already_booked:
+        raise NotOnThisRoster("The patient is already booked on this session.")
+    if booked >= capacity:
+        raise NotOnThisRoster(f"The session is full ({capacity} places).")
+    if not period[0] <= session.starts_at < period[1]:
+        raise NotOnThisRoster("The session falls outside the enrollment's program.")

@@ -1,9 +1,10 @@
-"""Which sites a caller may read or act for (callers are duck-typed: ``sees(site_id)``)."""
+"""Which sites a caller may read (callers are duck-typed: ``sees(site_id)``); for writes the
+kit's ``caller.require_site(site_id)`` refuses a site outside the caller's reach."""
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from shared.errors import ActionForbidden, InvalidFields, RecordNotFound
+from shared.errors import InvalidFields, RecordNotFound
 
 
 def require_known_site(site_id: str, sites: Collection[str]) -> None:
@@ -16,10 +17,3 @@ def require_visible_site(site_id: str, sites: Collection[str], caller) -> None:
     """Another site's records are indistinguishable from a missing site."""
     if site_id not in sites or not caller.sees(site_id):
         raise RecordNotFound("Site not found.")
-
-
-def require_site_access(caller, site_id: str) -> None:
-    """For writes: a site outside the key's reach is forbidden."""
-    if not caller.sees(site_id):
-        raise ActionForbidden(f"This key may not act for site '{site_id}'.",
-                              errors={"site_id": ["Not one of this key's sites."]})

@@ -23,7 +23,7 @@ def book_appointments(uow, enrollment: Enrollment, kind: str, days: list[date],
     if count <= 0 or not days:
         return
     zone = ctx.zone(enrollment.site_id)
-    since = bookable_from(enrollment, ctx.now, zone)
+    since = bookable_from(enrollment, ctx.now, zone, ctx.book_past)
     choice = choose_therapist(therapist_options(uow, enrollment.site_id, since),
                               enrollment.preferred_language, days, count,
                               ctx.session_minutes(enrollment.site_id, kind), zone,

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.scheduling.commands import RescheduleBooking
-from services.scheduling.domain.session_changes import check_movable, moved_occurrence
-from services.scheduling.domain.sites import require_site_access
+from zoneinfo import ZoneInfo
+
+from services.scheduling.commands import AddToRoster, RescheduleBooking
+from services.scheduling.domain.occurrences import start_of_local_day
+from services.scheduling.domain.program import program_end
+from services.scheduling.domain.session_changes import (check_movable, check_roster_addition,
+                                                        moved_occurrence)
 from services.scheduling.models import Booking, Session
 from services.scheduling.usecases import new_id
 
@@ -54,7 +58,7 @@ def cancel_future(uow, enrollment_id: str, after: datetime, reason: str, **sessi
 def reschedule_booking(cmd: RescheduleBooking, uow) -> tuple[Booking, Session, datetime]:
     """Move an individual or family appointment; a group's times belong to its series."""
     booking = uow.bookings.get_visible(cmd.booking_id, cmd.caller)
-    require_site_access(cmd.caller, booking.site_id)
+    cmd.caller.require_site(booking.site_id)
     session = uow.sessions.get(booking.session_id)
     check_movable(booking, session, cmd.starts_at, cmd.now)
     moved = moved_occurrence(session, cmd.starts_at, uow.sessions.patient_busy(booking.patient_id, cmd.now),
@@ -68,3 +72,27 @@ def reschedule_booking(cmd: RescheduleBooking, uow) -> tuple[Booking, Session, d
     uow.audit(cmd.caller, "reschedule", "booking", booking.id, patient_id=booking.patient_id,
               site_id=booking.site_id)
     return booking, session, previous
+
+
+def add_to_roster(cmd: AddToRoster, uow) -> tuple[Booking, Session]:
+    """A make-up or walk-in on one group or education session (SessionScheduled), past or future:
+    marked like any booking, it counts in the enrollment's attendance."""
+    session = uow.sessions.get_visible(cmd.session_id, cmd.caller, "Session")
+    cmd.caller.require_site(session.site_id)
+    uow.sessions.lock(session.id)  # the place count below holds until commit
+    enrollment = uow.enrollments.get(cmd.enrollment_id)
+    series = uow.series.get(session.series_id) if session.series_id else None
+    existing = uow.bookings.of_patient_on(cmd.patient_id, session.id)
+    period = (None, None)
+    if enrollment is not None:
+        zone = ZoneInfo(session.timezone)
+        period = (start_of_local_day(enrollment.start_date, zone), program_end(enrollment, zone))
+    check_roster_addition(session, enrollment, cmd.patient_id,
+                          booked=len(uow.bookings.booked_on(session.id)),
+                          capacity=series.capacity if series else 1,
+                          already_booked=existing is not None and existing.status == "booked",
+                          period=period)
+    booking = book(uow, enrollment, session, cmd.now)
+    uow.audit(cmd.caller, "book", "booking", booking.id, patient_id=booking.patient_id,
+              site_id=booking.site_id)
+    return booking, session

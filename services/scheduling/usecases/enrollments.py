@@ -1,6 +1,7 @@
 """An enrollment's bookings: made to the treatment plan, adjusted when it changes, ended at discharge."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from services.scheduling.commands import EndEnrollment, EnrollmentEvent, ReadRecord
@@ -14,6 +15,7 @@ from services.scheduling.usecases.appointments import book_appointments
 from services.scheduling.usecases.bookings import cancel_future
 from services.scheduling.usecases.roster import (fill_series, leave_series, reconcile_series,
                                                  waiting_line)
+from shared.access import open_patient
 from shared.errors import RetryLater
 
 
@@ -30,9 +32,9 @@ def book_new_enrollment(cmd: EnrollmentEvent, uow) -> Enrollment | None:
         status="active"))
     uow.enrollments.flush()
     cmd.context.zone(enrollment.site_id)  # an unconfigured site books nothing: fail (and retry)
+    ctx = replace(cmd.context, book_past=True)  # entered late: its held sessions are booked too
     for kind, key in SERIES_PLAN.items():
-        fill_series(uow, enrollment, kind, enrollment.plan[key], cmd.context)
-    ctx = cmd.context
+        fill_series(uow, enrollment, kind, enrollment.plan[key], ctx)
     for kind in APPOINTMENTS:
         book_appointments(uow, enrollment, kind,
                           appointment_days(enrollment, kind, ctx.program, ctx.calendar), ctx)
@@ -84,7 +86,9 @@ def end_enrollment(cmd: EndEnrollment, uow) -> Enrollment:
 
 def patient_schedule(cmd: ReadRecord, uow) -> dict:
     """The patient's current enrollment with its sessions, waitlist places and weekly intensity."""
-    enrollment = uow.enrollments.current_visible(cmd.record_id, cmd.caller)
+    enrollment = uow.enrollments.current_of_patient(cmd.record_id)
+    caller = open_patient(uow, cmd.caller, cmd.record_id, enrollment and enrollment.site_id,
+                          cmd.access).caller  # another site's patient: under a grant only
     zone = cmd.zones[enrollment.site_id]
     rows = uow.bookings.of_enrollment(enrollment.id)
     held = [Occurrence(session.starts_at, session.ends_at) for booking, session, _ in rows
@@ -94,7 +98,7 @@ def patient_schedule(cmd: ReadRecord, uow) -> dict:
     minimum = minimum_weekly_hours(enrollment.age_band, cmd.program)
     weeks = weekly_intensity(held, zone, program_weeks(enrollment.start_date, enrollment.planned_weeks),
                              enrollment.weekly_hours, minimum)
-    uow.audit(cmd.caller, "read", "schedule", enrollment.id, patient_id=cmd.record_id,
+    uow.audit(caller, "read", "schedule", enrollment.id, patient_id=cmd.record_id,
               site_id=enrollment.site_id)
     return {"enrollment": enrollment, "zone": zone, "bookings": rows, "waitlist": places,
             "minimum_weekly_hours": minimum, "weeks": weeks}

@@ -16,7 +16,7 @@ def fill_series(uow, enrollment: Enrollment, kind: str, per_week: int, ctx: Book
     if per_week <= 0:
         return
     zone = ctx.zone(enrollment.site_id)
-    since, until = bookable_from(enrollment, ctx.now, zone), program_end(enrollment, zone)
+    since, until = bookable_from(enrollment, ctx.now, zone, ctx.book_past), program_end(enrollment, zone)
     taken = {s.id for s in uow.series.joined_by(enrollment.id)} | {
         s.id for s in uow.series.waited_for_by(enrollment.id)}
     candidates = [s for s in uow.series.running_between(enrollment.site_id, enrollment.track, kind,
@@ -71,7 +71,7 @@ def join_series(uow, enrollment: Enrollment, series: GroupSeries, until: datetim
 
 def book_series_until(uow, enrollment: Enrollment, series: GroupSeries, until: datetime,
                       ctx: BookingContext) -> None:
-    since = bookable_from(enrollment, ctx.now, ctx.zone(enrollment.site_id))
+    since = bookable_from(enrollment, ctx.now, ctx.zone(enrollment.site_id), ctx.book_past)
     for session in uow.sessions.of_series(series.id, since, until):
         book(uow, enrollment, session, ctx.now)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 from services.scheduling.commands import CreateSeries, ReadRecord, ReadSite
 from services.scheduling.domain.series import (check_capacity, check_facilitator, check_span,
                                                series_occurrences)
-from services.scheduling.domain.sites import (require_known_site, require_site_access,
-                                              require_visible_site)
+from services.scheduling.domain.sites import require_known_site, require_visible_site
 from services.scheduling.models import GroupSeries, Session
 from services.scheduling.usecases import new_id
 from shared.clock import utcnow  # wall time: records the creation order, decides nothing
@@ -17,7 +16,7 @@ def create_series(cmd: CreateSeries, uow) -> tuple[GroupSeries, int]:
     check_capacity(cmd.kind, cmd.capacity, cmd.program)  # a body check, as the schema's were
     check_span(cmd.starts_on, cmd.ends_on, cmd.horizon_weeks)
     require_known_site(cmd.site_id, cmd.zones)
-    require_site_access(cmd.caller, cmd.site_id)
+    cmd.caller.require_site(cmd.site_id)
     facilitator = uow.staff.get(cmd.facilitator_id)
     check_facilitator(facilitator, cmd.site_id)
     zone = cmd.zones[cmd.site_id]

@@ -8,7 +8,7 @@ from services.scheduling.domain.attendance import (Mark, check_entries, check_re
                                                    consecutive_missed, recording_outcome)
 from services.scheduling.domain.occurrences import start_of_local_day
 from services.scheduling.domain.session_changes import check_cancellable
-from services.scheduling.domain.sites import require_site_access, require_visible_site
+from services.scheduling.domain.sites import require_visible_site
 from services.scheduling.models import Attendance, Booking, Session
 from services.scheduling.usecases.bookings import cancel
 
@@ -71,7 +71,7 @@ def publish_attendance(uow, session: Session, booking: Booking, mark: Mark) -> N
 def cancel_session(cmd: CancelSession, uow) -> tuple[Session, list[Booking]]:
     """A clinic cancellation: every booked patient gets SessionCancelled."""
     session = uow.sessions.get_visible(cmd.session_id, cmd.caller)
-    require_site_access(cmd.caller, session.site_id)
+    cmd.caller.require_site(session.site_id)
     check_cancellable(session, cmd.now)
     session.status, session.cancel_reason = "cancelled", cmd.reason
     bookings = uow.bookings.booked_on(session.id)

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from services.scheduling.commands import CreateStaff, ReadCareTeam, ReadSite
-from services.scheduling.domain.sites import (require_known_site, require_site_access,
-                                              require_visible_site)
+from services.scheduling.domain.sites import require_known_site, require_visible_site
 from services.scheduling.models import Availability, Staff
 from services.scheduling.usecases import new_id
 from shared.clock import utcnow  # wall time: records the creation order, decides nothing
@@ -12,7 +11,7 @@ from shared.enums import WEEKDAYS
 
 def create_staff(cmd: CreateStaff, uow) -> tuple[Staff, list[Availability]]:
     require_known_site(cmd.site_id, cmd.zones)
-    require_site_access(cmd.caller, cmd.site_id)
+    cmd.caller.require_site(cmd.site_id)
     staff = uow.staff.add(Staff(id=new_id(), site_id=cmd.site_id, name=cmd.name, email=cmd.email,
                                 phone=cmd.phone, roles=sorted(set(cmd.roles)),
                                 languages=list(dict.fromkeys(cmd.languages)),

@@ -53,10 +53,13 @@ def test_reliable_deterioration_raises_a_moderate_flag(platform, outcomes, subsc
     watcher = subscriber(RISK)
 
     response = assess(outcomes, enrollment, "gad7", gad7(16), on_day=7)
-
     assert response.json()["reliable_change"] == "deteriorated"
+    assess(outcomes, enrollment, "phq9", phq9(15), on_day=7)  # the week's other measure is in
+
     [flag] = watcher.wait_for("RiskFlagRaised")
     assert (flag["data"]["reason"], flag["data"]["level"]) == ("reliable_deterioration", "moderate")
+    assert flag["data"]["instruments"] == ["gad7"]
+    assert flag["data"]["assessment_id"] == response.json()["assessment_id"]
 
 
 def test_first_who5_is_the_baseline_and_later_ones_compare_with_it(platform, outcomes):

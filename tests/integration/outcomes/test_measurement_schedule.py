@@ -83,7 +83,8 @@ def test_a_longer_plan_extends_the_schedule(platform, outcomes):
         return [(date.fromisoformat(i["due_on"]) - enrollment["start_date"]).days
                 for i in items if i["instrument"] == "who5" and i["status"] == "planned"]
 
-    wait_until(lambda: who5_days() == [0, 35, 70], message=f"who5 still due on days {who5_days()}")
+    # 10 weeks (days 0-69): the middle day 35, the final on the last week's first day, 63.
+    wait_until(lambda: who5_days() == [0, 35, 63], message=f"who5 still due on days {who5_days()}")
 
 
 def midday_at_riverside(day):
@@ -97,7 +98,7 @@ def test_trauma_track_without_screening_pcl5_is_due_at_the_start(platform, outco
     items = outcomes.get(f"/enrollments/{enrollment['enrollment_id']}/schedule").json()["items"]
 
     assert [i["occasion"] for i in items if i["instrument"] == "pcl5"] == [
-        "baseline", "weekly", "weekly", "weekly", "weekly"]
+        "baseline", "weekly", "weekly", "weekly", "discharge"]
 
 
 def test_announcing_needs_the_ops_or_admin_role(platform, outcomes):

@@ -49,14 +49,16 @@ def enrollment(unit_of_work):
                    start_date=START, planned_weeks=4,
                    screening={"phq9": 17, "gad7": 12, "pcl5": None, "screened_on": START})
     unit_of_work(episodes.plan_episode, commands.PlanEpisode(
-        data, datetime(2026, 1, 5, tzinfo=timezone.utc), RULES["measurement"], ZONES))
+        data, datetime(2026, 1, 5, tzinfo=timezone.utc), RULES["measurement"], ZONES,
+        RULES.instruments))
     return data
 
 
 def scoring(enrollment, responses, instrument="phq9", caller=ADMIN, patient_id=None):
     return commands.ScoreAssessment(
         caller, patient_id or enrollment["patient_id"], None, instrument, responses,
-        datetime(2026, 1, 12, 15, tzinfo=timezone.utc), RULES.instruments, ZONES)
+        datetime(2026, 1, 12, 15, tzinfo=timezone.utc), RULES.instruments, ZONES,
+        RULES["measurement"], RULES["deterioration"], RULES["instruments"])
 
 
 def test_an_item_out_of_range_is_named_by_field_and_item_and_answers_422(unit_of_work, enrollment):

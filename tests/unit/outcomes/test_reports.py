@@ -105,3 +105,14 @@ def test_every_rate_is_a_fraction_or_null_and_counts_add_up(episodes):
     for value in (group["completion_rate"], group["mean_attendance_rate"], figures["response_rate"],
                   figures["remission_rate"], figures["reliable_improvement_rate"]):
         assert value is None or 0.0 <= value <= 1.0
+
+
+def test_substance_use_figures_have_mean_change_and_null_rates_without_a_published_rule():
+    audit_c = [Measure("audit_c", 7, 3, -4, None, None, None), Measure("audit_c", 5, 6, 1, None, None, None)]
+    report = outcome_report([episode(measures=(m,)) for m in audit_c], *Q1)
+
+    [group] = report
+    assert group["measures"]["audit_c"] == {
+        "n": 2, "mean_change": -1.5, "n_at_caseness": 0, "response_rate": None,
+        "remission_rate": None, "reliable_improvement_rate": None, "reliable_deterioration_rate": None}
+    assert group["measures"]["dast10"]["n"] == 0 and "cssrs" not in group["measures"]

@@ -118,3 +118,20 @@ def test_attendance_rate_is_a_fraction_of_the_counted_sessions(statuses):
 
     assert 0.0 <= result.rate <= 1.0
     assert result.counted == statuses.count("attended") + statuses.count("absent")
+
+
+# -- Substance use in summaries
+
+def test_audit_c_has_baseline_final_and_change_and_no_reliable_change_response_or_remission():
+    # AUDIT-C defines no reliable-change index, response or remission (config: null).
+    assert measure("audit_c", 7, [5, 3]) == Measure("audit_c", 7, 3, -4, None, None, None)
+
+
+def test_dast10_has_baseline_final_and_change_only():
+    assert measure("dast10", 4, [6]) == Measure("dast10", 4, 6, 2, None, None, None)
+
+
+def test_a_cssrs_screen_is_not_an_outcome_measure():
+    found = measures({"phq9": 17}, {"phq9": [9], "cssrs": [0, 1]})
+
+    assert [m.instrument for m in found] == ["phq9"]

@@ -10,7 +10,8 @@ from services.scheduling.domain.errors import SeriesKeepsItsTime, SessionNotOpen
 from services.scheduling.domain.occurrences import Occurrence
 from services.scheduling.domain.series import check_capacity, check_facilitator
 from services.scheduling.domain.session_changes import check_cancellable, check_movable, moved_occurrence
-from services.scheduling.domain.sites import require_site_access, require_visible_site
+from services.scheduling.domain.sites import require_visible_site
+from shared.auth import Caller as KitCaller
 
 NOW = datetime(2026, 3, 4, 12, tzinfo=timezone.utc)
 PROGRAM = {"group_capacity_max": 12}
@@ -107,5 +108,5 @@ def test_another_sites_key_may_neither_see_nor_act_for_the_site():
     with pytest.raises(RecordNotFound):
         require_visible_site("atlantis", {"riverside"}, Caller("atlantis"))
     with pytest.raises(ActionForbidden) as refused:
-        require_site_access(Caller("lakeside"), "riverside")
+        KitCaller("dev-lakeside", frozenset({"clinician"}), frozenset({"lakeside"})).require_site("riverside")
     assert errors_of(refused) == {"site_id": ["Not one of this key's sites."]}
