@@ -20,8 +20,12 @@ from shared.ops import list_dead_letters
 from tests.kit import kit_services
 from tests.kit.kit_services import (Effect, LedgerBase, LedgerService, Poison, ProbingLedgerService,
                                     SlowLedgerService)
+from tests.support.platform import TEST_INBOX
 
 DISCHARGE = {"track": "depression", "discharged_on": "2026-11-27", "reason": "withdrew"}
+
+# Group commit is off by default (config.yaml INBOX.group_commit); these tests turn it on.
+GROUPED = {**TEST_INBOX, "group_commit": True}
 
 
 def publish_discharges(amqp_uri, enrollment_ids):
@@ -77,7 +81,7 @@ def test_a_group_with_one_failing_event_retries_that_one_alone_and_commits_the_o
     engine.dispose()
     sent = publish_discharges(platform.amqp_uri, enrollments)  # queued before the ledger starts
 
-    ledger = platform.start(LedgerService, LedgerBase.metadata)
+    ledger = platform.start(LedgerService, LedgerBase.metadata, INBOX=GROUPED)
     transactions = count_transactions(ledger)
     assert ledger.config["INBOX"]["group_commit"] is True
 
@@ -103,7 +107,7 @@ def test_a_group_commits_once_at_its_end_not_event_by_event(platform):
     kit_services.SEEN_COMMITTED.clear()
     publish_discharges(platform.amqp_uri, [str(uuid.uuid4()) for _ in range(10)])
     platform.start(ProbingLedgerService, LedgerBase.metadata,
-                   INBOX={**load_config()["INBOX"], "groups_in_flight": 1})
+                   INBOX={**GROUPED, "groups_in_flight": 1})
     ledger_db = platform.database_urls["ledger"]
     wait_until(lambda: len(effects(ledger_db)[0]) == 10, timeout=30)
     wait_until(lambda: len(kit_services.SEEN_COMMITTED) == 10)
@@ -118,7 +122,7 @@ def test_a_groups_savepoints_cost_no_round_trips_of_their_own_on_postgresql(plat
     platform.declare_topology(services=[LedgerService])
     publish_discharges(platform.amqp_uri, [str(uuid.uuid4()) for _ in range(10)])
     ledger = platform.start(LedgerService, LedgerBase.metadata,
-                            INBOX={**load_config()["INBOX"], "groups_in_flight": 1})
+                            INBOX={**GROUPED, "groups_in_flight": 1})
     database = next(ext for ext in ledger.container.dependencies if isinstance(ext, Database))
     statements = []
     event.listen(database.engine, "after_cursor_execute",

@@ -15,6 +15,10 @@ from shared.topology import declare_topology, service_class
 from tests.support.databases import DatabaseFactory
 
 
+# The inbox of the test services: retries in milliseconds rather than minutes.
+TEST_INBOX = {**load_config()["INBOX"], "max_attempts": 3, "backoff_ms": [50, 100]}
+
+
 def test_config(amqp_uri: str, management_url: str, service_name: str, database_url: str,
                 **overrides) -> dict:
     config = load_config()
@@ -23,7 +27,7 @@ def test_config(amqp_uri: str, management_url: str, service_name: str, database_
         "AMQP_URI": amqp_uri, "AMQP_MANAGEMENT_URL": management_url,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "DATABASE_URLS": {service_name: database_url},
-        "INBOX": {**config["INBOX"], "max_attempts": 3, "backoff_ms": [50, 100]},
+        "INBOX": dict(TEST_INBOX),
         "OUTBOX": {"batch_size": 500, "poll_interval_s": 0.2, "retention_days": 30},
     })
     config.update(copy.deepcopy(overrides))
