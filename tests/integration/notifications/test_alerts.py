@@ -101,8 +101,13 @@ def test_notification_routes_check_keys_roles_sites_and_input(clinic):
 def test_alert_raised_while_scheduling_is_down_is_kept_and_routed_when_it_returns(
         platform, mailbox, sms_provider, subscriber):
     alerted = subscriber(("notifications", "CareTeamAlerted"))
-    clinic = Clinic(platform, platform.start("intake"), None,
+    # The on-call staff exist before the alert; only then does scheduling go down (the same database
+    # comes back with it), so routing cannot race the staff being added.
+    clinic = Clinic(platform, platform.start("intake"), platform.start("scheduling"),
                     platform.start("notifications", **live_channels(mailbox, sms_provider)))
+    on_call = clinic.add_on_call_staff()
+    scheduling_databases = clinic.scheduling.config["DATABASE_URLS"]
+    clinic.scheduling.stop()
     patient = clinic.refer_patient()
 
     risk_flag_raised(platform.amqp_uri, patient["patient_id"])
@@ -111,8 +116,7 @@ def test_alert_raised_while_scheduling_is_down_is_kept_and_routed_when_it_return
     [stored] = clinic.notifications.get("/alerts?status=open").json()["alerts"]
     assert stored["id"] == alert_id and stored["routed_at"] is None
 
-    clinic.scheduling = platform.start("scheduling")
-    on_call = clinic.add_on_call_staff()
+    clinic.scheduling = platform.start("scheduling", DATABASE_URLS=scheduling_databases)
 
     [mail] = mailbox.wait_for(on_call["email"])  # the timer routes it once scheduling answers
     assert alert_id in mail["body"]
