@@ -2,7 +2,17 @@
 signing out, the security headers and the language switch. Over real HTTP, without JavaScript."""
 import re
 
-from tests.support.console import ConsoleBrowser
+import pytest
+
+from tests.support.console import ConsoleBrowser, ConsoleRun
+
+
+@pytest.fixture(scope="module")
+def console_run(tmp_path_factory):
+    """Access tokens of 20 seconds here, so that every page renews its token."""
+    run = ConsoleRun(tmp_path_factory.mktemp("console"), access_token_ttl_s=20)
+    yield run
+    run.stop()
 
 
 def session_cookie(response):
@@ -102,3 +112,14 @@ def test_the_language_switch_then_the_browser_choose_spanish(running, console_ru
     fresh = ConsoleBrowser(console_run.url)
     assert '<html lang="es">' in fresh.get("/", headers={"Accept-Language": "es-MX,en;q=0.5"}).text
     assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "de"}).text
+
+
+def test_an_access_token_about_to_end_is_renewed_with_the_refresh_token(running, console_run):
+    """This module's provider issues 20-second access tokens (the console renews one that ends
+    within 30 s): every page renews it at the token endpoint, and the person stays signed in."""
+    browser = console_run.browser("riverside-clinician")
+    before = console_run.provider.requests_to("/token")
+    for _ in range(2):
+        page = browser.get("/today", allow_redirects=False)
+        assert page.status_code == 200 and "Riley Clinician" in page.text
+    assert console_run.provider.requests_to("/token") == before + 2
