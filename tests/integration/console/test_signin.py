@@ -108,6 +108,9 @@ def test_the_language_switch_then_the_browser_choose_spanish(running, console_ru
     assert "<h1>Hoy en Riverside Clinic</h1>" in spanish.text
     assert '<html lang="es">' in browser.get("/today").text  # kept in the lang cookie
     assert '<html lang="en">' in browser.get("/today?lang=en").text
+    # The switch keeps the page and its query: the same day, the other language.
+    assert 'href="/today?site=riverside&amp;date=2026-01-05&amp;lang=es"' in browser.get(
+        "/today?site=riverside&date=2026-01-05").text
 
     fresh = ConsoleBrowser(console_run.url)
     assert '<html lang="es">' in fresh.get("/", headers={"Accept-Language": "es-MX,en;q=0.5"}).text
