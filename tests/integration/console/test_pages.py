@@ -45,7 +45,8 @@ def test_a_facilitator_marks_the_whole_group_in_one_form_and_the_events_go_out(c
     page = browser.get(path)
     assert page.status_code == 200, page.text
     roster = section(page.text, "roster-heading")
-    assert roster.count('<form method="post"') == 2  # the roster's one form, and the walk-in's
+    assert roster.count('<form method="post"') == 1  # one form for the whole group
+    assert f'href="{path}?add=1#walk-in"' in roster
     for name in ("Ada Okafor", "Bea Okafor"):
         assert f"<legend>{name}</legend>" in roster
     for label in ("Attended", "Absent", "Excused"):
@@ -87,7 +88,8 @@ def test_a_walk_in_is_added_to_the_roster_and_marked(clinic, console_run):
     session, cleo = clinic["earlier_session"], clinic["people"]["Cleo"]
     browser = console_run.browser("riverside-coordinator")
     path = f"/sessions/{session['session_id']}"
-    page = browser.get(path)
+    assert 'name="walk_in"' not in browser.get(path).text  # the site's records only when asked
+    page = browser.get(f"{path}?add=1")
     choice = f'{cleo["patient_id"]}:{cleo["enrollment_id"]}'
     assert f'<option value="{choice}">Cleo Okafor (Anxiety)</option>' in page.text
     assert "Lena" not in page.text

@@ -71,6 +71,9 @@ def test_every_page_carries_the_security_headers_and_the_assets_are_local(runnin
     for label in ("Today", "Refer", "Alerts", "Outcomes"):
         assert f">{label}</a>" in page.text
     assert '<button type="submit">Sign out</button>' in page.text
+    missing = browser.get("/no/such/page")
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
+    assert missing.headers["Content-Security-Policy"] == csp
 
 
 def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(running, console_run):
