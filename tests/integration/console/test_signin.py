@@ -129,3 +129,11 @@ def test_an_access_token_about_to_end_is_renewed_with_the_refresh_token(running,
         page = browser.get("/today", allow_redirects=False)
         assert page.status_code == 200 and "Riley Clinician" in page.text
     assert console_run.provider.requests_to("/token") == before + 2
+
+
+def test_a_restart_of_the_console_signs_everyone_out(running, console_run):
+    browser = console_run.browser("riverside-clinician")
+    assert browser.get("/today").status_code == 200
+    console_run.restart()
+    assert browser.get("/today", allow_redirects=False).status_code == 303  # sessions were in memory
+    assert browser.sign_in("riverside-clinician").status_code == 200
