@@ -36,6 +36,16 @@ def test_today_shows_the_days_sessions_rosters_census_waitlist_and_open_alerts(c
     assert "Depression 2 3 0" in census and "Trauma 1 1 1" in census  # enrolled, seats, waiting
     assert "Lena" not in page.text  # lakeside's patient
 
+    # The trauma group's day: its one seat taken, Uma waiting.
+    tom = created(console_run.platform["scheduling"].get(
+        f"/patients/{people['Tom']['patient_id']}/schedule"), 200)["sessions"]
+    trauma = next(s for s in tom if s["modality"] == "trauma_group")
+    trauma_day = datetime.fromisoformat(trauma["starts_at"]).astimezone(RIVERSIDE).date()
+    page = browser.get(f"/today?site=riverside&date={trauma_day.isoformat()}")
+    card = page.text[page.text.index(f'id="session-{trauma["session_id"]}"'):]
+    assert "1 of 1 booked · 1 waiting" in text_of(card[:card.index("</article>")])
+    assert "Tom Okafor" in card[:card.index("</article>")]
+
 
 def test_a_facilitator_marks_the_whole_group_in_one_form_and_the_events_go_out(clinic, console_run):
     people, session = clinic["people"], clinic["session"]
