@@ -71,6 +71,8 @@ def test_every_page_carries_the_security_headers_and_the_assets_are_local(runnin
     for label in ("Today", "Refer", "Alerts", "Outcomes"):
         assert f">{label}</a>" in page.text
     assert '<button type="submit">Sign out</button>' in page.text
+    echoed = browser.get("/alerts?done=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert echoed.status_code == 200 and "<script" not in echoed.text and 'role="status"' not in echoed.text
     missing = browser.get("/no/such/page")
     assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
     assert missing.headers["Content-Security-Policy"] == csp
