@@ -84,6 +84,8 @@ def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(r
     assert browser.post("/auth/logout", csrf=False).status_code == 403
     assert browser.post("/auth/logout", {"csrf_token": other.csrf_token()}, csrf=False).status_code == 403
     assert browser.get("/today").status_code == 200  # still signed in: nothing changed
+    oversized = browser.post("/auth/logout", {"padding": "x" * 1_100_000})
+    assert oversized.status_code == 413 and browser.get("/today").status_code == 200
 
     signed_out = browser.post("/auth/logout")
     assert signed_out.status_code == 200 and signed_out.url == console_run.url + "/"
