@@ -37,6 +37,13 @@ class ReachPatient:
 
 
 @dataclass(frozen=True)
+class SendDischargeSummary:
+    """DischargeSummaryReady: the summary to the referring provider, by their consent."""
+    event: Event
+    now: datetime
+
+
+@dataclass(frozen=True)
 class AlertOnRisk:
     event: Event
     now: datetime

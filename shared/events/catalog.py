@@ -377,6 +377,16 @@ class OutcomeSummaryComputed(EventData):
     measures = fields.List(fields.Nested(Measure), required=True)
 
 
+class DischargeSummaryReady(EventData):
+    """An ended enrollment's discharge summary can be read: ids only. Its content (the PDF,
+    the referrer's address) is fetched from outcomes and intake over HTTP or RPC."""
+
+    enrollment_id = Id(required=True)
+    patient_id = Id(required=True)
+    document_id = text(64, required=True, metadata=described(
+        "The summary's FHIR DocumentReference id (the enrollment id)."))
+
+
 # -- notifications -------------------------------------------------------------------------
 
 
@@ -463,6 +473,7 @@ _TYPES = [
     ("outcomes", AssessmentScored, "An assessment was scored against the patient's baseline."),
     ("outcomes", RiskFlagRaised, "A referral's screening or an assessment raised a risk flag."),
     ("outcomes", OutcomeSummaryComputed, "An enrollment's outcome summary was computed."),
+    ("outcomes", DischargeSummaryReady, "An ended enrollment's discharge summary is ready."),
     ("notifications", NotificationSent, "A notification was delivered to a patient or staff member."),
     ("notifications", NotificationFailed, "A notification could not be delivered."),
     ("notifications", CareTeamAlerted, "A patient's care team was alerted."),

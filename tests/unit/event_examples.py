@@ -191,6 +191,8 @@ EXAMPLES = {
             },
         ],
     },
+    "DischargeSummaryReady": {"site_id": SITE, "enrollment_id": ENROLLMENT, "patient_id": PATIENT,
+                              "document_id": ENROLLMENT},
     "NotificationSent": {"site_id": SITE, **DELIVERY},
     "NotificationFailed": {"site_id": SITE, **DELIVERY, "error": "SMTP 550 mailbox unavailable", "attempts": 5},
     "CareTeamAlerted": {

@@ -55,6 +55,7 @@ CONTRACT = {
         "assessment_id patient_id enrollment_id level reason flag_id referral_id instruments",
     ),
     "OutcomeSummaryComputed": ("outcomes", "enrollment_id patient_id track attendance_rate measures"),
+    "DischargeSummaryReady": ("outcomes", "enrollment_id patient_id document_id"),
     "NotificationSent": (
         "notifications",
         "notification_id recipient_type recipient_id channel template cause_event_id",

@@ -1,0 +1,19 @@
+"""The discharge summary to the referring provider: one message per summary, whatever
+redelivers its event; whether it may go (the patient's consent) is asked at send time."""
+from __future__ import annotations
+
+from services.notifications.commands import SendDischargeSummary
+from services.notifications.domain import templates
+from services.notifications.domain.messages import REFERRER, Planned
+
+EMAIL = "email"  # a secure or Direct address: the summary never goes by SMS
+
+
+def plan_discharge_summary(command: SendDischargeSummary, uow) -> Planned:
+    event = command.event
+    data = event.data
+    return Planned().add(uow.messages.plan(
+        event, templates.DISCHARGE_SUMMARY, patient_id=data["patient_id"], send_at=command.now,
+        now=command.now, recipient_type=REFERRER, recipient_id=data["enrollment_id"],
+        channel=EMAIL, details={"enrollment_id": data["enrollment_id"],
+                                "document_id": data["document_id"]}))
