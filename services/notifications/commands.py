@@ -38,7 +38,8 @@ class ReachPatient:
 
 @dataclass(frozen=True)
 class SendDischargeSummary:
-    """DischargeSummaryReady: the summary to the referring provider, by their consent."""
+    """DischargeSummaryReady, or ReferrerConsentChanged: the summary to the referring provider,
+    by the patient's consent."""
     event: Event
     now: datetime
 

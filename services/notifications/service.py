@@ -86,6 +86,13 @@ class NotificationsService(PlatformService):
             planned = referrers.plan_discharge_summary(command, uow)
         self._send_now(planned, command.now)
 
+    @consumes("intake", "ReferrerConsentChanged", group_commit=False)  # sends at once
+    def send_discharge_summary_after_consent(self, event):
+        command = c.SendDischargeSummary(event, utcnow())
+        with self.db.unit_of_work() as uow:
+            planned = referrers.resume_after_consent(command, uow)
+        self._send_now(planned, command.now)
+
     # -- delivery -----------------------------------------------------------------------
 
     @dispatch_timer

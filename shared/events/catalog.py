@@ -236,6 +236,16 @@ class PatientDischarged(EventData):
     reason = choice(enums.DISCHARGE_REASONS, required=True)
 
 
+class ReferrerConsentChanged(EventData):
+    """The patient gave or withdrew consent to share with the referring provider (the
+    discharge summary): ids and the consent only, never the provider's name or address."""
+
+    referral_id = Id(required=True)
+    patient_id = Id(required=True)
+    enrollment_id = Id(required=True, allow_none=True, metadata=described("Null before enrollment."))
+    consent_to_share = fields.Boolean(required=True)
+
+
 class EmergencyAccessGranted(EventData):
     """Break-the-glass: a clinician of another site opened the patient's record, stating a reason
     (the reason is free text: it stays in intake's audit log, where the privacy officer reads it)."""
@@ -462,6 +472,7 @@ _TYPES = [
     ("intake", ProgramCompleted, "A patient completed the program."),
     ("intake", PatientDischarged, "A patient was discharged from the program."),
     ("intake", EmergencyAccessGranted, "A clinician of another site was granted access to a patient (break-the-glass)."),
+    ("intake", ReferrerConsentChanged, "A patient gave or withdrew consent to share with their referring provider."),
     ("scheduling", SessionScheduled, "A patient was booked into a session."),
     ("scheduling", SessionRescheduled, "A booking moved to another time."),
     ("scheduling", SessionCancelled, "A booked session was cancelled."),

@@ -4,8 +4,8 @@ The four services and the FHIR gateway as separate processes, driven over HTTP o
 to a loopback SMTP server. A completed program's summary PDF is opened (pypdf) and its figures
 checked against outcomes' GET /enrollments/{id}/summary; it reaches the consenting referrer once,
 even when its event is redelivered, never a referrer the patient withdrew consent from, and does
-reach one the patient consented to after referral; the DocumentReference is validated by the
-FHIR R4 models.
+reach one the patient consented to after referral, or after the summary was held back; the
+DocumentReference is validated by the FHIR R4 models.
 """
 import email
 import io
@@ -184,6 +184,18 @@ def test_the_summary_goes_once_to_a_consenting_referrer_and_never_without_consen
     assert ("service:notifications", "read", "discharge_details") in audit_of(platform, "intake", ada["patient_id"])
     assert ("service:rpc", "read", "discharge_summary") in audit_of(platform, "outcomes", ada["patient_id"])
     assert not any(kind == "discharge_summary" for _, _, kind in audit_of(platform, "outcomes", bea["patient_id"]))
+
+    # Bea consents again after discharge: the summary held back goes now, once.
+    created(platform["intake"].put(f"/referrals/{bea['referral_id']}/referrer-consent",
+                                   {"consent_to_share": True}, key="riverside"), 200)
+    events.wait_for("NotificationSent", where=lambda e: e["data"]["recipient_type"] == "referrer"
+                    and e["data"]["recipient_id"] == bea["enrollment_id"], timeout=WAIT)
+    wait_until(lambda: mails_to(mailbox, bea["address"]), timeout=WAIT, message="Bea's referrer got no email")
+    (message,) = bea_message()
+    assert (message["status"], message["skip_reason"]) == ("sent", None)
+    created(notifications.post("/notifications/dispatch", {}, key="ops"), 200)
+    events.drain()
+    assert len(mails_to(mailbox, bea["address"])) == 1 and len(referrer_sent(events, bea["enrollment_id"])) == 1
 
 
 def test_the_summary_pdf_matches_the_outcome_summary_and_is_a_fhir_document(discharged):
