@@ -8,14 +8,15 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
+from shared.auth import Caller
 from shared.clock import check_driven_clock, utcnow
 from shared.config import is_production, site_zones
 from shared.db import Database
-from shared.auth import Caller
 from shared.errors import InvalidFields, RecordNotFound
 from shared.http import api
 from shared.inbox import consumes
 from shared.problems import problem_from_validation, validation_problem
+from shared.rpc import RpcCaller
 from shared.roles import CARE_TEAM, CARE_TEAM_AND_INTEGRATORS, OPERATORS
 from shared.service import PlatformService
 
@@ -39,6 +40,7 @@ class OutcomesService(PlatformService):
     db = Database(Base.metadata, repositories=REPOSITORIES)
     errors = ERRORS
     intake = RpcProxy("intake")  # get_discharge_details, when a discharge summary is read
+    rpc_caller = RpcCaller()
 
     @property
     def zones(self):
@@ -121,7 +123,8 @@ class OutcomesService(PlatformService):
     def get_discharge_summary(self, enrollment_id):
         """The discharge summary PDF, base64, for the notifications service to attach; None
         while the episode is active or unknown. Audited as the calling service's read."""
-        command = commands.ReadDischargeSummary(Caller.service("rpc"), str(enrollment_id).lower())
+        command = commands.ReadDischargeSummary(Caller.service(self.rpc_caller),
+                                                str(enrollment_id).lower())
         try:
             pdf = self.discharge_summary_pdf(command)
         except RecordNotFound:

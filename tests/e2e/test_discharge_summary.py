@@ -182,7 +182,7 @@ def test_the_summary_goes_once_to_a_consenting_referrer_and_never_without_consen
     # Each read of what the summary holds is audited where it lives: intake's discharge details
     # and outcomes' summary, read for the three summaries by RPC.
     assert ("service:notifications", "read", "discharge_details") in audit_of(platform, "intake", ada["patient_id"])
-    assert ("service:rpc", "read", "discharge_summary") in audit_of(platform, "outcomes", ada["patient_id"])
+    assert ("service:notifications", "read", "discharge_summary") in audit_of(platform, "outcomes", ada["patient_id"])
     assert not any(kind == "discharge_summary" for _, _, kind in audit_of(platform, "outcomes", bea["patient_id"]))
 
     # Bea consents again after discharge: the summary held back goes now, once.
