@@ -14,15 +14,17 @@ SMS_TOKEN = "demo-sms-token"
 
 
 class Mailbox:
-    """Accepts every email and keeps its recipients."""
+    """Accepts every email and keeps its recipients (and each message, as received)."""
 
     def __init__(self):
         self.recipients: list[str] = []
+        self.messages: list[tuple[tuple[str, ...], bytes]] = []  # (recipients, RFC 5322 bytes)
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
         self.recipients.extend(envelope.rcpt_tos)
+        self.messages.append((tuple(envelope.rcpt_tos), envelope.original_content or envelope.content))
         return "250 OK"
 
     def start(self) -> "Mailbox":

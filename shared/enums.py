@@ -47,7 +47,7 @@ RISK_REASONS = ("phq9_item9", "reliable_deterioration", "cssrs")
 
 ALERT_REASONS = ("risk", "missed_sessions", "deterioration", "break_glass")
 
-RECIPIENT_TYPES = ("patient", "staff")
+RECIPIENT_TYPES = ("patient", "staff", "referrer")  # referrer: the enrollment's referring provider
 
 ATTENDANCE_STATUSES = ("attended", "absent", "excused")
 

@@ -107,3 +107,10 @@ class DischargePatient:
     required_rate: float
     today: Mapping               # site id → the site's local date now
     window: Mapping              # ENROLLMENT configuration
+    aftercare: Mapping | None = None  # plan, provider, first_appointment_on; None: not given
+
+
+@dataclass(frozen=True)
+class FindDischargeDetails:
+    caller: Caller               # the calling service
+    enrollment_id: str

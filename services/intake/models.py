@@ -101,6 +101,10 @@ class Enrollment(Base):
     discharged_on: Mapped[date | None] = mapped_column(Date)
     discharge_attendance_rate: Mapped[float | None] = mapped_column(Float)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # The aftercare plan given at discharge (optional), for the discharge summary.
+    aftercare_plan: Mapped[str | None] = mapped_column(Text)
+    aftercare_provider: Mapped[str | None] = mapped_column(String(200))
+    aftercare_first_appointment_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -142,16 +142,31 @@ class PlanUpdateIn(Schema):
     goals = goals_field(load_default=None)
 
 
+class AftercareIn(Schema):
+    """What follows the program, as the discharge summary tells the referring provider."""
+    plan = text(2000, required=True, metadata={"description": "The aftercare plan, as agreed"})
+    provider = text(200, load_default=None, metadata={
+        "description": "Who continues the care (a practice, a program)"})
+    first_appointment_on = day(load_default=None)
+
+
 class DischargeIn(Schema):
     reason = fields.String(required=True, validate=OneOf(enums.DISCHARGE_REASONS))
     on = day(required=True)
     # A clinician's reason to discharge as completed below the attendance rate; kept.
     override_reason = text(1000, load_default=None)
+    # Optional; the discharge summary shows it (free text about the patient: never in an event).
+    aftercare = fields.Nested(AftercareIn, load_default=None)
 
     @validates_schema
     def override_only_for_completion(self, data, **kwargs):
         if data["override_reason"] and data["reason"] != "completed":
             raise ValidationError({"override_reason": ["Only for a discharge as completed."]})
+        aftercare = data["aftercare"]
+        if aftercare and aftercare["first_appointment_on"] and \
+                aftercare["first_appointment_on"] < data["on"]:
+            raise ValidationError({"aftercare": {"first_appointment_on": [
+                "Must not be before the discharge date."]}})
 
 
 # -- responses -----------------------------------------------------------------------------

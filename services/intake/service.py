@@ -28,7 +28,7 @@ from services.intake.models import Base
 from services.intake.repositories import REPOSITORIES
 from services.intake.schemas import (DischargeIn, EnrollmentIn, EnrollmentOut, PatientOut,
                                      PlanUpdateIn, ReferralIn, ReferralOut, ReferrerConsentIn)
-from services.intake.usecases import attendance, enrollments, patients, referrals
+from services.intake.usecases import attendance, discharges, enrollments, patients, referrals
 
 
 class IntakeService(PlatformService):
@@ -129,7 +129,7 @@ class IntakeService(PlatformService):
             caller=caller, enrollment_id=enrollment_id, reason=body["reason"], on=body["on"],
             override_reason=body["override_reason"], may_override=caller.has_role(*OVERRIDERS),
             required_rate=self._required_rate, today=self._site_today(),
-            window=self.config["ENROLLMENT"])
+            window=self.config["ENROLLMENT"], aftercare=body["aftercare"])
         with self.db.unit_of_work() as uow:
             return self._enrollment_view(enrollments.discharge_patient(command, uow), caller)
 
@@ -150,6 +150,16 @@ class IntakeService(PlatformService):
         with self.db.unit_of_work() as uow:
             record = patients.find_contact(command, uow)
         return None if record is None else views.contact_view(record)
+
+    @rpc
+    def get_discharge_details(self, enrollment_id):
+        """What the discharge summary needs from intake (the patient's name and birth date, the
+        discharge, the aftercare plan, the referrer and the consent to share with them); None
+        for an unknown or active enrollment. Audited."""
+        command = commands.FindDischargeDetails(Caller.service(self.rpc_caller), str(enrollment_id))
+        with self.db.unit_of_work() as uow:
+            record = discharges.find_discharge_details(command, uow)
+        return None if record is None else views.discharge_details_view(record)
 
     def _site_today(self) -> dict:
         """Each site's local date now: "today" is the clinic's day, not UTC's."""

@@ -59,7 +59,33 @@ def enrollment_view(record, required_rate: float, *, with_goals: bool) -> dict:
                              "on": enrollment.discharged_on.isoformat(),
                              "attendance_rate": enrollment.discharge_attendance_rate,
                              "override_reason": enrollment.override_reason if with_goals else None}
+        if with_goals:  # free text about the patient, as the goals
+            view["discharge"]["aftercare"] = aftercare_of(enrollment)
     return view
+
+
+def aftercare_of(enrollment) -> dict | None:
+    if enrollment.aftercare_plan is None:
+        return None
+    first = enrollment.aftercare_first_appointment_on
+    return {"plan": enrollment.aftercare_plan, "provider": enrollment.aftercare_provider,
+            "first_appointment_on": first.isoformat() if first else None}
+
+
+def discharge_details_view(record) -> dict:
+    """get_discharge_details: plain JSON for the RPC (dates as ISO strings)."""
+    enrollment, patient, referral = record.enrollment, record.patient, record.referral
+    referrer = referrer_of(referral)
+    if referrer is not None:
+        referrer = {**referrer, "consent_recorded_at": referrer["consent_recorded_at"].isoformat()
+                    if referrer["consent_recorded_at"] else None}
+    return {"enrollment_id": enrollment.id, "patient_id": patient.id, "site_id": enrollment.site_id,
+            "referral_id": referral.id, "given_name": patient.given_name,
+            "family_name": patient.family_name, "birth_date": patient.birth_date.isoformat(),
+            "track": enrollment.track, "start_date": enrollment.start_date.isoformat(),
+            "discharge": {"reason": enrollment.discharge_reason,
+                          "on": enrollment.discharged_on.isoformat()},
+            "aftercare": aftercare_of(enrollment), "referrer": referrer}
 
 
 def plan_versions_view(enrollment, versions) -> dict:

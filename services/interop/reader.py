@@ -10,9 +10,10 @@ from services.interop.upstream import Upstream, UpstreamError
 
 
 class Reader:
-    def __init__(self, upstream: Upstream, loinc: dict[str, dict]):
+    def __init__(self, upstream: Upstream, loinc: dict[str, dict], base_url: str = ""):
         self.up = upstream
         self.loinc = loinc  # instrument → its LOINC codes (config/clinical.yaml `loinc`)
+        self.base_url = base_url  # this gateway's /fhir, for the URLs resources point at
 
     # -- by id --------------------------------------------------------------------------------
 
@@ -91,6 +92,22 @@ class Reader:
 
     def read_Flag(self, flag_id):
         return fhir.flag(self.up.get("outcomes", f"/flags/{flag_id}"))
+
+    def _final_summary(self, enrollment_id, missing_ok=False):
+        """Outcomes' summary once the episode has ended (the discharge summary's figures)."""
+        summary = self.up.get("outcomes", f"/enrollments/{enrollment_id}/summary",
+                              missing_ok=missing_ok)
+        return summary if summary and summary["final"] and summary["ended_on"] else None
+
+    def read_DocumentReference(self, enrollment_id):
+        summary = self._final_summary(enrollment_id)
+        if summary is None:
+            raise UpstreamError(404, "This enrollment has no discharge summary yet.")
+        return fhir.document_reference(summary, self.base_url)
+
+    def discharge_summary_pdf(self, enrollment_id) -> bytes:
+        """The PDF (outcomes renders it, audited there as the caller's read)."""
+        return self.up.get_bytes("outcomes", f"/enrollments/{enrollment_id}/discharge-summary.pdf")
 
     # -- a patient's ------------------------------------------------------------------------
 
@@ -173,6 +190,12 @@ class Reader:
         for assessment in self._assessments(patient_id):
             found += fhir.observations(assessment, self.loinc.get(assessment["instrument"], {}))
         return found
+
+    def patient_DocumentReference(self, patient_id):
+        record = self._patient(patient_id)
+        found = [] if record is None else [
+            self._final_summary(e, missing_ok=True) for e in record["enrollment_ids"]]
+        return [fhir.document_reference(s, self.base_url) for s in found if s is not None]
 
     def patient_Flag(self, patient_id):
         answer = self.up.get("outcomes", "/flags", {"patient_id": patient_id}, missing_ok=True)

@@ -31,6 +31,14 @@ class Upstream:
 
     def get(self, service: str, path: str, params: dict | None = None, *, missing_ok=False):
         """The JSON answer; None for 404 when ``missing_ok``; else UpstreamError."""
+        response = self._get(service, path, params, missing_ok)
+        return None if response is None else response.json()
+
+    def get_bytes(self, service: str, path: str) -> bytes:
+        """A document's bytes (the discharge summary's PDF); UpstreamError as for ``get``."""
+        return self._get(service, path, None, False).content
+
+    def _get(self, service: str, path: str, params: dict | None, missing_ok: bool):
         try:
             response = self.session.get(self.urls[service].rstrip("/") + path, params=params,
                                         headers=self.headers, timeout=self.timeout)
@@ -46,5 +54,5 @@ class Upstream:
                 detail = response.reason
             raise UpstreamError(response.status_code if response.status_code < 500 else 502,
                                 str(detail))
-        return response.json()
+        return response
 

@@ -37,6 +37,14 @@ class ReachPatient:
 
 
 @dataclass(frozen=True)
+class SendDischargeSummary:
+    """DischargeSummaryReady, or ReferrerConsentChanged: the summary to the referring provider,
+    by the patient's consent."""
+    event: Event
+    now: datetime
+
+
+@dataclass(frozen=True)
 class AlertOnRisk:
     event: Event
     now: datetime

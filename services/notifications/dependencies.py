@@ -36,8 +36,9 @@ class ContactsProxy(RpcProxy):
 class ContactBook:
     """Contacts fetched by RPC at send time, remembered for one dispatch round only."""
 
-    def __init__(self, intake, scheduling, timeout_s: float):
+    def __init__(self, intake, scheduling, timeout_s: float, outcomes=None):
         self._intake, self._scheduling, self._timeout_s = intake, scheduling, timeout_s
+        self._outcomes = outcomes
         self._patients: dict = {}
         self._care_teams: dict = {}
 
@@ -53,6 +54,17 @@ class ContactBook:
             with eventlet.Timeout(self._timeout_s, TimeoutError):
                 self._care_teams[key] = self._scheduling.get_care_team(site_id, patient_id)
         return self._care_teams[key]
+
+
+    def discharge_details(self, enrollment_id: str) -> dict | None:
+        """Intake's: the referrer, their address and the patient's consent to share, now."""
+        with eventlet.Timeout(self._timeout_s, TimeoutError):
+            return self._intake.get_discharge_details(enrollment_id)
+
+    def discharge_summary(self, enrollment_id: str) -> dict | None:
+        """Outcomes': the summary PDF (base64), asked only once the referrer may have it."""
+        with eventlet.Timeout(self._timeout_s, TimeoutError):
+            return self._outcomes.get_discharge_summary(enrollment_id)
 
 
 class DispatchTimer(Timer):

@@ -5,8 +5,10 @@ channels are used between them, outside any transaction (usecases/deliveries.py 
 """
 from __future__ import annotations
 
+import base64
 import logging
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from shared.clock import utcnow
@@ -16,7 +18,7 @@ from services.notifications.commands import (ClaimMessage, DispatchDue, Escalate
                                              MarkCareTeamUnavailable, RecordFailure, RecordSent, RecordSkip,
                                              RouteAlert)
 from services.notifications.domain import delivery, escalation
-from services.notifications.domain.messages import FAILED, SKIPPED, STAFF
+from services.notifications.domain.messages import FAILED, REFERRER, SKIPPED, STAFF
 from services.notifications.usecases import alerts, deliveries
 
 log = logging.getLogger(__name__)
@@ -135,7 +137,8 @@ class Dispatcher:
             return outcome
         sender = self.channels[target.channel]
         try:
-            sender.send(target.address, target.rendered.subject, target.rendered.body, message.id)
+            sender.send(target.address, target.rendered.subject, target.rendered.body, message.id,
+                        attachments=target.attachments)
         except DeliveryError as exc:
             return self._record_failure(message, sender.name, str(exc), now)
         with self.db.unit_of_work() as uow:
@@ -146,6 +149,8 @@ class Dispatcher:
     def _resolve(self, message) -> delivery.Delivery | delivery.Skip:
         """Contacts come from RPC, now: none is stored."""
         site = self.sites.get(message.site_id) or {}
+        if message.recipient_type == REFERRER:
+            return self._referrer_target(message, site)
         if message.recipient_type == STAFF:
             configured = self.escalation.contacts_of(message.site_id)
             if any(c["staff_id"] == message.recipient_id for c in configured):  # no RPC needed
@@ -154,6 +159,18 @@ class Dispatcher:
             return delivery.staff_delivery(message, care_team, tuple(self.channels), site)
         return delivery.patient_delivery(message, self.contacts.patient(message.patient_id),
                                          tuple(self.channels), site)
+
+    def _referrer_target(self, message, site: dict) -> delivery.Delivery | delivery.Skip:
+        """Consent first (intake, now); the PDF (outcomes) only for a summary that may go."""
+        target = delivery.referrer_delivery(message, self.contacts.discharge_details(message.recipient_id),
+                                            tuple(self.channels), site)
+        if isinstance(target, delivery.Skip):
+            return target
+        document = self.contacts.discharge_summary(message.recipient_id)
+        if document is None:  # outcomes has no summary (yet): retried like a failed send
+            raise LookupError("discharge summary not available")
+        return replace(target, attachments=(delivery.Attachment(
+            document["filename"], document["content_type"], base64.b64decode(document["data"])),))
 
     def _record_failure(self, message, channel: str | None, error: str, now: datetime) -> str:
         final = self.settings.gives_up_after(message.attempts)

@@ -128,7 +128,8 @@ def test_fhir_r4_read_api_over_the_platform(network):
     assert metadata.status_code == 200
     capability = valid(metadata.json())
     assert capability["fhirVersion"] == "4.0.1"
-    assert {r["type"] for r in capability["rest"][0]["resource"]} == set(KINDS)
+    # With the discharge summary's DocumentReference and its PDF (tests/e2e/test_discharge_summary.py).
+    assert {r["type"] for r in capability["rest"][0]["resource"]} == set(KINDS) | {"DocumentReference", "Binary"}
 
     # Every kind: searched by patient, each entry validated and read again by its id.
     found = {}

@@ -191,6 +191,10 @@ EXAMPLES = {
             },
         ],
     },
+    "ReferrerConsentChanged": {"site_id": SITE, "referral_id": REFERRAL, "patient_id": PATIENT,
+                               "enrollment_id": ENROLLMENT, "consent_to_share": True},
+    "DischargeSummaryReady": {"site_id": SITE, "enrollment_id": ENROLLMENT, "patient_id": PATIENT,
+                              "document_id": ENROLLMENT},
     "NotificationSent": {"site_id": SITE, **DELIVERY},
     "NotificationFailed": {"site_id": SITE, **DELIVERY, "error": "SMTP 550 mailbox unavailable", "attempts": 5},
     "CareTeamAlerted": {

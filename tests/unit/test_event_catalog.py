@@ -55,6 +55,8 @@ CONTRACT = {
         "assessment_id patient_id enrollment_id level reason flag_id referral_id instruments",
     ),
     "OutcomeSummaryComputed": ("outcomes", "enrollment_id patient_id track attendance_rate measures"),
+    "DischargeSummaryReady": ("outcomes", "enrollment_id patient_id document_id"),
+    "ReferrerConsentChanged": ("intake", "referral_id patient_id enrollment_id consent_to_share"),
     "NotificationSent": (
         "notifications",
         "notification_id recipient_type recipient_id channel template cause_event_id",
@@ -174,6 +176,7 @@ def test_nullable_fields_are_those_the_contract_allows_to_be_null():
         ("RiskFlagRaised", "assessment_id"),
         ("RiskFlagRaised", "enrollment_id"),
         ("RiskFlagRaised", "referral_id"),
+        ("ReferrerConsentChanged", "enrollment_id"),
     }
     screening = nested_schema(data_fields("PatientEnrolled")["screening"]).fields
     assert [name for name, field in screening.items() if field.allow_none] == [

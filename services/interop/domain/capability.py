@@ -12,8 +12,11 @@ RESOURCES = {
     "QuestionnaireResponse": ["patient"],
     "Observation": ["patient"],
     "Flag": ["patient"],
+    "DocumentReference": ["patient"],  # the discharge summary (LOINC 18842-5)
 }
 VERSIONED = {"CarePlan"}
+# Read only, never searched: the discharge summary's PDF (DocumentReference.content.attachment.url).
+READ_ONLY = ("Binary",)
 
 
 def capability_statement(base_url: str, software_version: str, published: str) -> dict:
@@ -26,6 +29,7 @@ def capability_statement(base_url: str, software_version: str, published: str) -
             entry["interaction"] += [{"code": "vread"}, {"code": "history-instance"}]
             entry["versioning"] = "versioned"
         resources.append(entry)
+    resources += [{"type": kind, "interaction": [{"code": "read"}]} for kind in READ_ONLY]
     return {
         "resourceType": "CapabilityStatement", "status": "active", "date": published,
         "kind": "instance", "fhirVersion": "4.0.1", "format": ["json"],

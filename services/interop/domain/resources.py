@@ -355,6 +355,47 @@ def flag(record: dict) -> dict:
     })
 
 
+# -- DocumentReference (the discharge summary) --------------------------------------------------
+
+DISCHARGE_SUMMARY = {"system": LOINC, "code": "18842-5", "display": "Discharge summary"}
+CLINICAL_NOTE = {"system": "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
+                 "code": "clinical-note", "display": "Clinical Note"}
+PDF = "application/pdf"
+
+
+def document_reference(summary: dict, base_url: str) -> dict:
+    """An ended episode's discharge summary (outcomes' final GET /enrollments/{id}/summary):
+    the PDF itself is the Binary of the same id, fetched with the same credential."""
+    enrollment_id = summary["enrollment_id"]
+    return _drop_empty({
+        "resourceType": "DocumentReference", "id": enrollment_id,
+        "meta": {"profile": [f"{US_CORE}/us-core-documentreference"]},
+        "identifier": [{"system": code_system("discharge-summary"), "value": enrollment_id}],
+        "status": "current", "docStatus": "final",
+        "type": {"coding": [DISCHARGE_SUMMARY], "text": "Discharge summary"},
+        "category": [{"coding": [CLINICAL_NOTE]}],
+        "subject": _ref("Patient", summary["patient_id"]),
+        "date": _instant(summary["computed_at"]),
+        "custodian": {"identifier": {"system": code_system("site"), "value": summary["site_id"]}},
+        "description": "Intensive outpatient program discharge summary",
+        "content": [{"attachment": {
+            "contentType": PDF, "language": "en", "url": f"{base_url}/Binary/{enrollment_id}",
+            "title": f"discharge-summary-{enrollment_id}.pdf",
+            "creation": _instant(summary["computed_at"])},
+            "format": {"system": "http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode",
+                       "code": "urn:ihe:iti:xds:2017:mimeTypeSufficient",
+                       "display": "mimeType Sufficient"}}],
+        "context": {"encounter": [], "period": {"start": summary["start_date"],
+                                                "end": summary["ended_on"]},
+                    "related": [_ref("EpisodeOfCare", enrollment_id)]},
+    })
+
+
+def binary(document_id: str, data_base64: str) -> dict:
+    """The PDF as a FHIR Binary, for a client that asks for FHIR JSON rather than the PDF."""
+    return {"resourceType": "Binary", "id": document_id, "contentType": PDF, "data": data_base64}
+
+
 # -- Bundles, errors -----------------------------------------------------------------------------
 
 def searchset(base_url: str, resources: list[dict]) -> dict:

@@ -18,6 +18,8 @@ PROGRAM_COMPLETED = "program_completed"
 AFTERCARE_CHECKIN = "aftercare_checkin"
 CARE_TEAM_ALERT = "care_team_alert"
 CSSRS_DUE = "cssrs_due"  # a safety screener the care team asks is due: no instrument named
+# To the referring provider's secure address, the summary attached: the body names no patient.
+DISCHARGE_SUMMARY = "discharge_summary"
 
 _TEXTS = {
     "en": {
@@ -41,6 +43,10 @@ _TEXTS = {
         CSSRS_DUE: ("Safety follow-up due at {site}",
                     "A safety follow-up is due now for a patient at {site} (alert {alert_id}). "
                     "Please open it in the IOP console and acknowledge it."),
+        DISCHARGE_SUMMARY: ("Discharge summary from {site}",
+                            "Attached is the discharge summary of a patient you referred to the "
+                            "intensive outpatient program at {site}, sent with the patient's "
+                            "consent. It contains confidential health information."),
     },
     "es": {
         SESSION_REMINDER: ("Recordatorio de cita",
@@ -63,6 +69,10 @@ _TEXTS = {
         CSSRS_DUE: ("Seguimiento de seguridad pendiente en {site}",
                     "Hay un seguimiento de seguridad pendiente ahora para un paciente en {site} "
                     "(alerta {alert_id}). Ábrala en la consola IOP y confírmela."),
+        DISCHARGE_SUMMARY: ("Resumen de alta de {site}",
+                            "Adjuntamos el resumen de alta de un paciente que usted remitió al "
+                            "programa ambulatorio intensivo de {site}, enviado con el "
+                            "consentimiento del paciente. Contiene información de salud confidencial."),
     },
 }
 
