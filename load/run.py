@@ -102,8 +102,10 @@ class Sampler:
         return self
 
     def stop(self) -> None:
+        """Stop sampling, with one last sample: the backlog once the run has drained."""
         self._stop.set()
         self._thread.join()
+        self.samples.append(self.sample())
 
     def _run(self) -> None:
         while not self._stop.is_set():

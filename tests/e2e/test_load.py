@@ -30,7 +30,7 @@ def test_a_short_load_run_reports_every_kind_and_the_backlog(broker, tmp_path):
         assert figures["requests"] > 0 and figures["failures"] == 0, report["failures"]
         assert figures["p50_ms"] <= figures["p99_ms"]
     assert report["failures"] == []
-    assert len(report["samples"]) >= 3
+    assert len(report["samples"]) >= 3  # the first, one at least during the load, the last
     assert set(report["samples"][-1]["outbox"]) == set(SERVICES)
     assert set(report["backlog"]["outbox"]) == set(SERVICES)
     assert report["samples"][-1]["queues"] is not None  # the management API answered
