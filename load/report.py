@@ -84,6 +84,9 @@ def as_text(report: dict, timeline_rows: int = 12) -> str:
         lines.append(f"{name:<34} {settings['rates'][kind]:>9g} {_cell(figures['rate'], 1):>7} "
                      f"{figures['requests']:>8} {figures['failures']:>6} {_cell(figures['p50_ms']):>7} "
                      f"{_cell(figures['p99_ms']):>7}")
+    if settings.get("cpu_share"):
+        lines.append("share of a core while it ran: " + ", ".join(
+            f"{name} {share:.0%}" for name, share in settings["cpu_share"].items()))
     for failure in report["failures"][:5]:
         lines.append(f"  error ×{failure['occurrences']} {failure['kind']}: {failure['error'][:100]}")
     samples = report["samples"]

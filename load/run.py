@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import psutil
 import psycopg2
 
 from demo import network
@@ -137,6 +138,15 @@ def queue_depths(queues: list[dict]) -> dict[str, int]:
     return depths
 
 
+def cpu_seconds(platform: Platform) -> dict[str, float]:
+    """CPU time (user + system) each service's process has used so far."""
+    used = {}
+    for name in SERVICES:
+        times = psutil.Process(platform.processes[name].pid).cpu_times()
+        used[name] = times.user + times.system
+    return used
+
+
 def seed(platform: Platform, seed_value: int, say) -> dict:
     """Staff, series and twelve patients through the APIs (demo.drive), then the plan's ids."""
     run = Run(platform, roster_people(seed_value), say=say)
@@ -198,12 +208,12 @@ def run(rate: float = 20.0, duration: int = 180, mix: tuple[float, ...] = (1, 3,
         plan_path.write_text(json.dumps(plan))
         say(f"load: {rate:g} requests/s for {duration} s from {sum(users.values())} locust users "
             f"({', '.join(f'{k} {v:g}/s' for k, v in rates.items())})")
-        before = os.getloadavg()
+        before, cpu_before = os.getloadavg(), cpu_seconds(platform)
         sampler = Sampler(platform, broker, vhost, interval).start()
         prefix = data_dir / "locust"
         try:
             code = run_locust(plan_path, prefix, sum(users.values()), duration, data_dir / "locust.log")
-            after = os.getloadavg()
+            after, cpu_after = os.getloadavg(), cpu_seconds(platform)
             # Then until the backlog drains: how long the platform takes to catch up.
             drain_began = time.monotonic()
             platform.settle(timeout=300)
@@ -215,7 +225,11 @@ def run(rate: float = 20.0, duration: int = 180, mix: tuple[float, ...] = (1, 3,
                     "mix": list(mix), "sample_interval_s": interval, "seed": seed_value,
                     "database": "postgresql", "started_at": stamp, "locust_exit_code": code,
                     "drained_after_load_s": round(drained_after, 1), "cpus": os.cpu_count(),
-                    "group_sessions": len(plan["sessions"]), "roster": ROSTER}
+                    "group_sessions": len(plan["sessions"]), "roster": ROSTER,
+                    # Each service's share of a core while locust ran: on a shared machine the
+                    # figures above depend on what the others left.
+                    "cpu_share": {name: round((cpu_after[name] - cpu_before[name]) / duration, 3)
+                                  for name in SERVICES}}
         result = report.build(settings, stats, report.read_failures(Path(f"{prefix}_failures.csv")),
                               sampler.samples, {"before": list(before), "after": list(after)})
         path = out_dir / f"load-{stamp}.json"

@@ -32,7 +32,7 @@ def test_a_short_load_run_reports_every_kind_and_the_backlog(broker, tmp_path):
     assert report["failures"] == []
     assert len(report["samples"]) >= 3  # the first, one at least during the load, the last
     assert set(report["samples"][-1]["outbox"]) == set(SERVICES)
-    assert set(report["backlog"]["outbox"]) == set(SERVICES)
+    assert set(report["backlog"]["outbox"]) == set(SERVICES) == set(report["settings"]["cpu_share"])
     assert report["samples"][-1]["queues"] is not None  # the management API answered
     assert all(len(report["load_average"][when]) == 3 for when in ("before", "after"))
     for line in ("POST /sessions/{id}/attendance", "GET /patients/{id}/schedule", "POST /assessments",

@@ -64,7 +64,8 @@ def test_the_rate_is_split_by_the_mix_into_enough_users_to_hold_it():
 def test_the_printed_report_has_every_kind_the_errors_and_the_backlog(tmp_path):
     (tmp_path / "s.csv").write_text(STATS)
     (tmp_path / "f.csv").write_text(FAILURES)
-    settings = {"rate": 10, "duration_s": 20, "rates": split_rate(10, (1, 3, 1)), "database": "postgresql"}
+    settings = {"rate": 10, "duration_s": 20, "rates": split_rate(10, (1, 3, 1)), "database": "postgresql",
+                "cpu_share": {"intake": 0.12, "scheduling": 0.855}}
     report = build(settings, read_stats(tmp_path / "s.csv", 20), read_failures(tmp_path / "f.csv"),
                    SAMPLES, {"before": [1.0, 2.0, 3.0], "after": [1.5, 2.0, 3.0]})
     text = as_text(report)
@@ -73,4 +74,5 @@ def test_the_printed_report_has_every_kind_the_errors_and_the_backlog(tmp_path):
     assert any(line.startswith("GET /patients/{id}/schedule") and line.split()[-3:] == ["1", "100", "210"]
                for line in lines)
     assert "error ×1 schedule: HTTPError('503 Server Error')" in text
+    assert "share of a core while it ran: intake 12%, scheduling 86%" in text
     assert lines[-1].split() == ["peak", "5", "3", "20"]
