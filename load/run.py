@@ -220,6 +220,9 @@ def run(rate: float = 20.0, duration: int = 180, mix: tuple[float, ...] = (1, 3,
             drained_after = time.monotonic() - drain_began
         finally:
             sampler.stop()
+        if not Path(f"{prefix}_stats.csv").exists():
+            raise RuntimeError(f"locust wrote no statistics (exit {code}):\n"
+                               + (data_dir / "locust.log").read_text(errors="replace")[-3000:])
         stats = report.read_stats(Path(f"{prefix}_stats.csv"), duration)
         settings = {"rate": rate, "duration_s": duration, "rates": rates, "users": users,
                     "mix": list(mix), "sample_interval_s": interval, "seed": seed_value,
