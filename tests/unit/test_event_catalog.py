@@ -25,6 +25,8 @@ CONTRACT = {
     ),
     "PatientDischarged": ("intake", "enrollment_id patient_id track discharged_on reason"),
     "EmergencyAccessGranted": ("intake", "patient_id accessor granted_at expires_at"),
+    "RelatedPersonAdded": ("intake", "patient_id related_person_id active consent_given version"),
+    "RelatedPersonUpdated": ("intake", "patient_id related_person_id active consent_given version"),
     "SessionScheduled": (
         "scheduling",
         "booking_id session_id patient_id enrollment_id kind modality starts_at ends_at timezone staff_id",
