@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from services.intake.domain.attendance import meets_completion_rate
+from services.intake.domain.family import reachable_channels
 from services.intake.domain.plans import plan_of
 from services.intake.domain.referrals import referrer_of, risk_flag
 
@@ -106,3 +107,26 @@ def contact_view(record) -> dict:
             "preferred_language": patient.preferred_language,
             "interpreter_needed": patient.interpreter_needed, "email": email, "phone": phone,
             "channels": [name for name, address in (("email", email), ("sms", phone)) if address]}
+
+
+def related_person_view(person) -> dict:
+    return {"related_person_id": person.id, "patient_id": person.patient_id,
+            "site_id": person.site_id, "given_name": person.given_name,
+            "family_name": person.family_name, "relationship": person.relationship,
+            "email": person.email, "phone": person.phone,
+            "preferred_language": person.preferred_language,
+            "consent_to_contact": person.consent_to_contact,
+            "consent_recorded_at": person.consent_recorded_at, "active": person.active,
+            "version": person.version}
+
+
+def related_contact_view(person) -> dict:
+    """As contact_view for a patient: only the addresses a message may go to (none once the
+    person withdrew consent or is no longer active)."""
+    addresses = reachable_channels(person)
+    return {"related_person_id": person.id, "patient_id": person.patient_id,
+            "site_id": person.site_id, "given_name": person.given_name,
+            "family_name": person.family_name, "preferred_language": person.preferred_language,
+            "email": addresses["email"], "phone": addresses["phone"],
+            "channels": [name for name, key in (("email", "email"), ("sms", "phone"))
+                         if addresses[key]]}

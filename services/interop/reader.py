@@ -26,6 +26,9 @@ class Reader:
     def read_Patient(self, patient_id):
         return fhir.patient(self.up.get("intake", f"/patients/{patient_id}"))
 
+    def read_RelatedPerson(self, related_person_id):
+        return fhir.related_person(self.up.get("intake", f"/related-persons/{related_person_id}"))
+
     def _enrollment(self, enrollment_id):
         return self.up.get("intake", f"/enrollments/{enrollment_id}")
 
@@ -124,6 +127,10 @@ class Reader:
     def patient_Patient(self, patient_id):
         record = self._patient(patient_id)
         return [] if record is None else [fhir.patient(record)]
+
+    def patient_RelatedPerson(self, patient_id):
+        answer = self.up.get("intake", f"/patients/{patient_id}/related-persons", missing_ok=True)
+        return [] if answer is None else [fhir.related_person(r) for r in answer["related_persons"]]
 
     def _enrollments(self, patient_id):
         record = self._patient(patient_id)

@@ -147,3 +147,11 @@ class RecordFailure:
 class FailInterrupted:
     message_id: str
     claimed_before: datetime
+
+
+@dataclass(frozen=True)
+class PlanFamilyReminders:
+    """A due family reminder step: one message per related person taking part in the session."""
+    message: object  # the FAMILY message
+    related_person_ids: list
+    now: datetime

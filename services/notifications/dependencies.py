@@ -41,12 +41,24 @@ class ContactBook:
         self._outcomes = outcomes
         self._patients: dict = {}
         self._care_teams: dict = {}
+        self._related: dict = {}
 
     def patient(self, patient_id: str) -> dict | None:
         if patient_id not in self._patients:
             with eventlet.Timeout(self._timeout_s, TimeoutError):
                 self._patients[patient_id] = self._intake.get_contact(patient_id)
         return self._patients[patient_id]
+
+    def related_person(self, related_person_id: str) -> dict | None:
+        if related_person_id not in self._related:
+            with eventlet.Timeout(self._timeout_s, TimeoutError):
+                self._related[related_person_id] = self._intake.get_related_contact(related_person_id)
+        return self._related[related_person_id]
+
+    def family_participants(self, session_id: str) -> list[str]:
+        """Asked each time: who takes part may change between two reminders."""
+        with eventlet.Timeout(self._timeout_s, TimeoutError):
+            return list(self._scheduling.get_family_participants(session_id) or [])
 
     def care_team(self, site_id: str, patient_id: str) -> dict | None:
         key = (site_id, patient_id)

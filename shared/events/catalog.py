@@ -257,6 +257,23 @@ class EmergencyAccessGranted(EventData):
     expires_at = Instant(required=True)
 
 
+class RelatedPersonAdded(EventData):
+    """A related person of the patient was recorded. Ids and flags only: their name,
+    relationship and contact stay in intake (notifications asks for them at send time)."""
+
+    patient_id = Id(required=True)
+    related_person_id = Id(required=True)
+    active = fields.Boolean(required=True)
+    consent_given = fields.Boolean(required=True, metadata=described(
+        "The related person's own consent to be contacted: given (true) or withdrawn."))
+    version = Whole(required=True, validate=Range(min=1), metadata=described(
+        "Counts the person's changes: a consumer keeps the highest it has seen."))
+
+
+class RelatedPersonUpdated(RelatedPersonAdded):
+    """A related person's details, consent or active flag changed."""
+
+
 # -- scheduling ----------------------------------------------------------------------------
 
 
@@ -473,6 +490,8 @@ _TYPES = [
     ("intake", PatientDischarged, "A patient was discharged from the program."),
     ("intake", EmergencyAccessGranted, "A clinician of another site was granted access to a patient (break-the-glass)."),
     ("intake", ReferrerConsentChanged, "A patient gave or withdrew consent to share with their referring provider."),
+    ("intake", RelatedPersonAdded, "A related person (family member) of a patient was recorded."),
+    ("intake", RelatedPersonUpdated, "A related person's details, consent to be contacted or active flag changed."),
     ("scheduling", SessionScheduled, "A patient was booked into a session."),
     ("scheduling", SessionRescheduled, "A booking moved to another time."),
     ("scheduling", SessionCancelled, "A booked session was cancelled."),

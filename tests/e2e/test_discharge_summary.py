@@ -7,9 +7,7 @@ even when its event is redelivered, never a referrer the patient withdrew consen
 reach one the patient consented to after referral, or after the summary was held back; the
 DocumentReference is validated by the FHIR R4 models.
 """
-import email
 import io
-from email import policy
 
 import pytest
 from pypdf import PdfReader
@@ -40,8 +38,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def mails_to(mailbox, address: str) -> list:
-    return [email.message_from_bytes(raw, policy=policy.default)
-            for recipients, raw in mailbox.messages if address in recipients]
+    return mailbox.to(address)
 
 
 @pytest.fixture

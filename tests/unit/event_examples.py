@@ -90,6 +90,22 @@ EXAMPLES = {
         "discharged_on": dt.date(2025, 4, 25),
         "reason": "completed",
     },
+    "RelatedPersonAdded": {
+        "site_id": SITE,
+        "patient_id": PATIENT,
+        "related_person_id": "8de13e9a-02cb-4b8a-9fac-e49bc0adf198",
+        "active": True,
+        "consent_given": True,
+        "version": 1,
+    },
+    "RelatedPersonUpdated": {
+        "site_id": SITE,
+        "patient_id": PATIENT,
+        "related_person_id": "8de13e9a-02cb-4b8a-9fac-e49bc0adf198",
+        "active": True,
+        "consent_given": False,
+        "version": 2,
+    },
     "EmergencyAccessGranted": {
         "site_id": SITE,
         "patient_id": PATIENT,

@@ -25,6 +25,9 @@ CONTRACT = {
     ),
     "PatientDischarged": ("intake", "enrollment_id patient_id track discharged_on reason"),
     "EmergencyAccessGranted": ("intake", "patient_id accessor granted_at expires_at"),
+    "ReferrerConsentChanged": ("intake", "referral_id patient_id enrollment_id consent_to_share"),
+    "RelatedPersonAdded": ("intake", "patient_id related_person_id active consent_given version"),
+    "RelatedPersonUpdated": ("intake", "patient_id related_person_id active consent_given version"),
     "SessionScheduled": (
         "scheduling",
         "booking_id session_id patient_id enrollment_id kind modality starts_at ends_at timezone staff_id",
@@ -56,7 +59,6 @@ CONTRACT = {
     ),
     "OutcomeSummaryComputed": ("outcomes", "enrollment_id patient_id track attendance_rate measures"),
     "DischargeSummaryReady": ("outcomes", "enrollment_id patient_id document_id"),
-    "ReferrerConsentChanged": ("intake", "referral_id patient_id enrollment_id consent_to_share"),
     "NotificationSent": (
         "notifications",
         "notification_id recipient_type recipient_id channel template cause_event_id",

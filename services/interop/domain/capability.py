@@ -4,6 +4,7 @@ from __future__ import annotations
 # Resource type → the search parameters it takes (besides _id reads).
 RESOURCES = {
     "Patient": ["_id"],
+    "RelatedPerson": ["patient"],
     "EpisodeOfCare": ["patient"],
     "CarePlan": ["patient"],
     "Goal": ["patient"],

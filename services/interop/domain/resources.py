@@ -15,6 +15,7 @@ US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 SCORE_UNIT = {"unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}"}
 
 
@@ -75,6 +76,46 @@ def patient(record: dict) -> dict:
                            "preferred": True}] if record.get("preferred_language") else [],
         "managingOrganization": {"identifier": {"system": code_system("site"),
                                                 "value": record["site_id"]}},
+    })
+
+
+# -- RelatedPerson -------------------------------------------------------------------------------
+
+# The v3 RoleCode displays of shared.enums.RELATIONSHIPS.
+RELATIONSHIP_DISPLAYS = {
+    "MTH": "mother", "FTH": "father", "PRN": "parent", "STPPRN": "step parent",
+    "SPS": "spouse", "DOMPART": "domestic partner", "SIB": "sibling", "CHILD": "child",
+    "GRPRN": "grandparent", "GRNDCHILD": "grandchild", "AUNT": "aunt", "UNCLE": "uncle",
+    "COUSN": "cousin", "GUARD": "guardian", "FAMMEMB": "family member", "FRND": "unrelated friend",
+    "NBOR": "neighbor", "ROOM": "roommate",
+}
+
+
+def related_person(record: dict) -> dict:
+    """A related person (intake), US Core RelatedPerson; their consent to be contacted is the
+    platform's extension ``contact-consent``."""
+    telecom = [{"system": "email", "value": record.get("email"), "use": "home"}
+               if record.get("email") else None,
+               {"system": "phone", "value": record.get("phone"), "use": "mobile"}
+               if record.get("phone") else None]
+    code = record["relationship"]
+    return _drop_empty({
+        "resourceType": "RelatedPerson", "id": record["related_person_id"],
+        "meta": {"profile": [f"{US_CORE}/us-core-relatedperson"]},
+        "extension": [{"url": extension("contact-consent"),
+                       "valueBoolean": bool(record.get("consent_to_contact"))}],
+        "identifier": [{"system": code_system("related-person-id"),
+                        "value": record["related_person_id"]}],
+        "active": bool(record.get("active")),
+        "patient": _ref("Patient", record["patient_id"]),
+        "relationship": [{"coding": [{"system": ROLE_CODE, "code": code,
+                                      "display": RELATIONSHIP_DISPLAYS.get(code)}]}],
+        "name": [{"family": record.get("family_name"),
+                  "given": [record.get("given_name")] if record.get("given_name") else []}],
+        "telecom": telecom,
+        "communication": [{"language": {"coding": [{"system": "urn:ietf:bcp:47",
+                                                    "code": record["preferred_language"]}]},
+                           "preferred": True}] if record.get("preferred_language") else [],
     })
 
 
@@ -221,6 +262,11 @@ def appointment(session: dict) -> dict:
     participants = [{"actor": _ref("Patient", b["patient_id"]), "required": "required",
                      "status": "declined" if b["status"] == "cancelled" else "accepted"}
                     for b in bookings]
+    # A family session's related persons: those taking part (scheduling's rule: active and
+    # consenting when the session was still to come).
+    participants += [{"actor": _ref("RelatedPerson", p["related_person_id"]),
+                      "required": "required", "status": "accepted"}
+                     for p in session.get("related_persons") or []]
     return _drop_empty({
         "resourceType": "Appointment", "id": session["session_id"], "status": status,
         "cancelationReason": {"text": session.get("cancel_reason")} if session.get("cancel_reason") else None,
