@@ -50,7 +50,7 @@ class ConsoleService:
             # Who reads no clinic records (a privacy officer) starts at the alerts they handle.
             care_team = set(session.user["roles"]) & set(CARE_TEAM)
             return redirect("/today" if care_team else "/alerts")
-        return self.console.render(request, "signin.html", session=session)
+        return self.console.render(request, "signin.html", web_session=session)
 
     @route("GET", "/auth/login", summary="Start signing in with the OpenID provider")
     def login(self, request):
@@ -68,7 +68,7 @@ class ConsoleService:
             signed_in = self.console.signin.finish(session.pending, request.args)
         except SignInFailed:
             session.pending.clear()
-            return self.console.render(request, "signin.html", 400, session=session, failed=True)
+            return self.console.render(request, "signin.html", 400, web_session=session, failed=True)
         for key, value in signed_in.items():
             setattr(session, key, value)
         session = self.console.sessions.renew(session)  # a fresh id and CSRF token once signed in
