@@ -1,7 +1,8 @@
 """The Refer, Enroll, Patient and Outcomes pages over real HTTP, against the running platform.
 
 A coordinator refers (triage and risk flag shown at once; intake's 422 beside each field) and
-enrolls with a start date in the past (a late entry: the past sessions are on the chart to mark);
+enrolls with a start date in the past (a late entry: the past sessions are on the chart to mark,
+and one marked on the session's roster counts);
 a clinician records a PHQ-9 whose item 9 raises a flag, sees it charted with its severity bands,
 and finds a signed group note on two attendees' charts, each with only their own part.
 """
@@ -140,12 +141,14 @@ def test_intake_refusal_is_shown_beside_each_field_and_refers_nobody(coordinator
     assert ok(riverside["intake"].get("/sites/riverside/patients"), 200)["patient_ids"] == before
 
 
-def test_a_late_entry_books_the_past_sessions_and_one_marked_counts(late_patient, coordinator, riverside):
+def test_a_late_entry_books_the_past_sessions_and_one_marked_counts(late_patient, coordinator, console_run):
     patient_id, sessions = late_patient
     assert len(sessions) >= 4  # two weeks of Mon/Wed/Fri groups, at least
-    ok(riverside["scheduling"].post(f"/sessions/{sessions[0]}/attendance",
-                                    [{"patient_id": patient_id, "status": "attended",
-                                      "attended_minutes": 175}], key="riverside"), 200)
+    facilitator = console_run.browser("riverside-facilitator")
+    facilitator.get(f"/sessions/{sessions[0]}")  # the roster's form, marked through the console
+    marked = facilitator.post(f"/sessions/{sessions[0]}/attendance",
+                              {f"status-{patient_id}": "attended", f"minutes-{patient_id}": "175"})
+    assert marked.status_code == 200, marked.text
     chart = wait_until(lambda: (lambda html: "Attendance rate 100 %" in html and html)(
         coordinator.get(f"/patients/{patient_id}").text), timeout=60, interval=0.5,
         message="the marked session did not count in the attendance rate")
@@ -190,22 +193,24 @@ def test_an_assessment_refused_by_outcomes_shows_its_error_beside_the_item(late_
 
 
 def test_a_group_note_is_on_each_attendees_chart_with_only_their_own_part(late_patient, coordinator,
-                                                                          clinician, riverside):
+                                                                          clinician, console_run):
     first, sessions = late_patient
     referral_id, _ = refer(coordinator, "Tomas", referred_on=REFERRED_ON)
     second = enroll(coordinator, referral_id, TODAY - timedelta(weeks=2))
     shared = wait_until(lambda: [s for s in past_unmarked_sessions(coordinator.get(f"/patients/{second}").text)
                                  if s in sessions[1:]], timeout=60, interval=0.5,
                         message="the second patient shares no past session with the first")
-    session_id, scheduling = shared[0], riverside["scheduling"]
-    ok(scheduling.post(f"/sessions/{session_id}/attendance", [
-        {"patient_id": first, "status": "attended", "attended_minutes": 180},
-        {"patient_id": second, "status": "attended", "attended_minutes": 180}], key="riverside"), 200)
-    ok(scheduling.put(f"/sessions/{session_id}/note", {
+    session_id = shared[0]
+    facilitator = console_run.browser("riverside-facilitator")
+    facilitator.get(f"/sessions/{session_id}")
+    assert facilitator.post(f"/sessions/{session_id}/attendance", {
+        f"status-{first}": "attended", f"minutes-{first}": "180",
+        f"status-{second}": "attended", f"minutes-{second}": "180"}).status_code == 200
+    signed = facilitator.post(f"/sessions/{session_id}/note/sign", {
         "shared_text": "Practised cognitive restructuring.",
-        "parts": [{"patient_id": first, "text": "Lucia named three automatic thoughts."},
-                  {"patient_id": second, "text": "Tomas left early to collect his child."}]}, key="riverside"), 200)
-    ok(scheduling.post(f"/sessions/{session_id}/note/sign", key="riverside"), 200)
+        f"part-{first}": "Lucia named three automatic thoughts.",
+        f"part-{second}": "Tomas left early to collect his child."})
+    assert signed.status_code == 200, signed.text
 
     lucia, tomas = (clinician.get(f"/patients/{p}").text for p in (first, second))
     for chart in (lucia, tomas):
