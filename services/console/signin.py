@@ -53,6 +53,9 @@ class SignIn:
         query = urllib.parse.urlencode({
             "client_id": self.client_id, "redirect_uri": self.redirect_uri,
             "response_type": "code", "scope": "openid profile", "state": state, "nonce": nonce,
+            # The provider asks for the password every time: on a shared tablet, signing out of
+            # the console must not leave the next person signed in as the last one.
+            "prompt": "login",
             "code_challenge": _challenge(verifier), "code_challenge_method": "S256"})
         return f"{endpoint}?{query}"
 

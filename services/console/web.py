@@ -72,6 +72,15 @@ def environment() -> Environment:
     return env
 
 
+def session_secret(config: dict) -> str:
+    """CONSOLE.session_secret; the development value (or a short one) refused in production."""
+    secret = str(config["CONSOLE"]["session_secret"])
+    if is_production(config) and (secret == DEV_SECRET or len(secret) < 32):
+        raise RuntimeError("CONSOLE.session_secret is the development value (or shorter than "
+                           "32 characters); refused with IOP_ENV=production.")
+    return secret
+
+
 class Console(DependencyProvider):
     """What every request of the process shares: the session store, the sign-in client, the
     templates and where the services are."""
@@ -79,10 +88,7 @@ class Console(DependencyProvider):
     def setup(self):
         config = self.container.config
         settings = config["CONSOLE"]
-        secret = str(settings["session_secret"])
-        if is_production(config) and (secret == DEV_SECRET or len(secret) < 32):
-            raise RuntimeError("CONSOLE.session_secret is the development value (or shorter than "
-                               "32 characters); refused with IOP_ENV=production.")
+        secret = session_secret(config)
         self.public_url = str(settings["public_url"]).rstrip("/")
         self.secure_cookies = self.public_url.startswith("https://")
         self.sessions = SessionStore(secret, float(settings["session_idle_minutes"]) * 60)

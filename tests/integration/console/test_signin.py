@@ -22,7 +22,7 @@ def test_sign_in_with_pkce_lands_on_today_with_a_fresh_secure_session(running, c
     location = to_provider.headers["Location"]
     assert location.startswith(console_run.provider.issuer + "/auth?")
     for expected in ("code_challenge_method=S256", "code_challenge=", "state=", "nonce=",
-                     "client_id=iop-console", "response_type=code"):
+                     "client_id=iop-console", "response_type=code", "prompt=login"):
         assert expected in location, location
     cookie = session_cookie(to_provider)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
@@ -74,6 +74,9 @@ def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(r
     assert signed_out.status_code == 200 and signed_out.url == console_run.url + "/"
     assert browser.get("/today", allow_redirects=False).status_code == 303
     assert other.get("/today").status_code == 200  # one person's sign-out ends only their session
+    # The next person on this browser is asked for a password (prompt=login), not signed in as the last.
+    again = browser.sign_in("riverside-coordinator")
+    assert "Casey Coordinator" in again.text and "Riley Clinician" not in again.text
 
 
 def test_a_callback_that_does_not_match_the_sign_in_it_started_is_refused(running, console_run):
