@@ -57,7 +57,9 @@ class Labels(HTMLParser):
 def render(template, lang="en", **data):
     t = Recording(lang)
     html = environment().get_template(template).render(t=t, lang=lang, user={"name": "Casey"},
-                                                       csrf="token", here="/", nav="", **data)
+                                                       csrf="token", here="/", nav="",
+                                                       lang_links={"en": "/?lang=en", "es": "/?lang=es"},
+                                                       **data)
     parsed = Labels()
     parsed.feed(html)
     assert not t.missing, t.missing
