@@ -12,16 +12,22 @@ def assessment_due(clinic, patient):
     return due_event(clinic.platform.amqp_uri, patient["patient_id"])
 
 
-def dispatch_until_settled(clinic, patient_id, start, step=timedelta(minutes=5), rounds=8):
-    """Drive the clock forward until the patient's only message is no longer scheduled."""
-    now = start
-    for _ in range(rounds):
-        clinic.dispatch(now)
+def dispatch_until_settled(clinic, patient_id, start, step=timedelta(minutes=5), timeout=60.0):
+    """Drive the clock forward until the patient's only message is no longer scheduled. Bounded
+    by time, not rounds: the service's own timer may hold the message ('sending') for a round."""
+    now = [start]
+    settled = []
+
+    def one_round():
+        clinic.dispatch(now[0])
         [message] = clinic.notifications_of(patient_id)
+        now[0] += step
         if message["status"] not in ("scheduled", "sending"):
-            return message
-        now += step
-    raise AssertionError("message still not settled")
+            settled.append(message)
+        return bool(settled)
+
+    wait_until(one_round, timeout=timeout, interval=0.05, message="message still not settled")
+    return settled[0]
 
 
 def test_provider_failing_three_times_then_succeeding_sends_one_sms(clinic, sms_provider, subscriber):
