@@ -1,0 +1,121 @@
+"""Debian's Chromium driven by Playwright's sync API, inside the eventlet-patched test process.
+
+Nothing downloads a browser: Playwright launches ``/usr/bin/chromium`` (``IOP_CHROMIUM`` to point
+elsewhere; scripts/ensure-chromium.sh installs the Debian package). axe-core comes from npm
+(tests/browser/package-lock.json) and is injected into the page under test; contexts bypass the
+page's CSP for that, since the console's policy forbids inline script.
+
+Playwright's sync API runs its asyncio loop in a "dispatcher" greenlet. Under eventlet, a green
+wait inside that greenlet re-parents it to the eventlet hub, so when the dispatcher ends (at stop)
+it returns to the hub instead of to the caller, and the caller would wait forever. ``Chromium.stop``
+has the hub hand control back once the dispatcher is gone.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import eventlet
+import eventlet.hubs
+import greenlet
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("IOP_CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "console"
+# Bounds on every wait of the browser, in milliseconds: no step can hang the module.
+ACTION_TIMEOUT_MS = 15_000
+NAVIGATION_TIMEOUT_MS = 30_000
+LAUNCH_TIMEOUT_MS = 60_000
+# Impacts that fail a page (axe-core's scale: minor, moderate, serious, critical).
+FAILING_IMPACTS = ("serious", "critical")
+TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class Chromium:
+    """One headless Chromium for a test session; ``context()`` gives each test a fresh profile."""
+
+    def __init__(self):
+        if not CHROMIUM.exists():
+            raise AssertionError(f"no Chromium at {CHROMIUM}: run scripts/ensure-chromium.sh "
+                                 "(apt-get install chromium)")
+        if not AXE.exists():
+            raise AssertionError(f"no axe-core at {AXE}: run `make install` "
+                                 "(npm ci in tests/browser)")
+        eventlet.sleep(0)  # the hub exists before the dispatcher greenlet first waits on it
+        self._manager = sync_playwright()
+        self.playwright = self._manager.start()
+        self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                       timeout=LAUNCH_TIMEOUT_MS)
+        self.contexts = []
+
+    def context(self, viewport=DESKTOP, locale: str = "en-US"):
+        context = self.browser.new_context(viewport=viewport, locale=locale, bypass_csp=True,
+                                           timezone_id="UTC")
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        self.contexts.append(context)
+        return context
+
+    def close_contexts(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+    def stop(self) -> None:
+        try:
+            self.close_contexts()
+            self.browser.close()
+        finally:
+            self._stop_playwright()
+
+    def _stop_playwright(self) -> None:
+        caller, hub = greenlet.getcurrent(), eventlet.hubs.get_hub()
+        dispatcher = self._manager._dispatcher_fiber
+        state = {"returned": False, "timer": None}
+
+        def resume_caller():
+            if state["returned"]:
+                return
+            if dispatcher.dead:
+                if dispatcher.parent is hub.greenlet:  # it ended into the hub, not the caller
+                    caller.switch()
+            else:
+                state["timer"] = hub.schedule_call_global(0.02, resume_caller)
+
+        state["timer"] = hub.schedule_call_global(0.02, resume_caller)
+        try:
+            self._manager.__exit__()
+        finally:
+            state["returned"] = True
+            state["timer"].cancel()
+
+
+def axe_violations(page: Page, impacts=FAILING_IMPACTS) -> list[dict]:
+    """axe-core's violations on the page as it is now, of the given impacts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in results["violations"] if v["impact"] in impacts]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(f"{v['impact']} {v['id']}: {v['help']} — "
+                     + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+                     for v in violations)
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {page.url}:\n{describe(violations)}"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The page as it looks now, into docs/console/<name>.png (committed, refreshed by the tests)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
