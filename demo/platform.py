@@ -102,22 +102,23 @@ class Platform:
             self.wait_healthy(name)
         return self
 
-    def start_edge(self, name: str) -> ServiceClient:
+    def start_edge(self, name: str, port: int | None = None, env: dict | None = None) -> ServiceClient:
         """An edge over the services running now (their current ports), waited for on /health.
-        Start it after any restart of a service: a restarted service has a new port."""
+        Start it after any restart of a service: a restarted service has a new port. ``port``:
+        one chosen beforehand (the console's redirect URI names it)."""
         urls = {f"{service.upper()}_URL": client.base_url for service, client in self.clients.items()
                 if service in SERVICES}
-        self.start_service(name, target=EDGES[name], env=urls)
+        self.start_service(name, target=EDGES[name], env={**urls, **(env or {})}, port=port)
         self.wait_healthy(name)
         return self.clients[name]
 
     def start_service(self, name: str, clock=None, target: str | None = None,
-                      env: dict | None = None) -> None:
+                      env: dict | None = None, port: int | None = None) -> None:
         config = CONFIG
         if clock is not None:
             config = self.data_dir / "config-with-clock.yaml"
             config.write_text(CONFIG.read_text() + f"\nCLOCK_NOW: '{clock.isoformat()}'\n")
-        port = free_port()
+        port = port or free_port()
         log = open(self.data_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
             [str(NAMEKO), "run", "--config", str(config), target or CLASSES[name]], cwd=ROOT,

@@ -74,7 +74,7 @@ class ApiHandler(HttpRequestHandler):
     def __init__(self, method: str, url: str, *, body: type[Schema] | Schema | None = None,
                  query: type[Schema] | Schema | None = None, roles=None, public: bool = False,
                  status: int = 200, summary: str | None = None, response=None,
-                 access_reason: bool = False, **kwargs):
+                 access_reason: bool = False, body_required: bool = True, **kwargs):
         # Expected: logged as warnings by nameko, not as crashes.
         kwargs.setdefault("expected_exceptions", (Problem, ValidationError, DomainError))
         super().__init__(method, url, **kwargs)
@@ -87,6 +87,9 @@ class ApiHandler(HttpRequestHandler):
         self.summary = summary
         # X-Access-Reason opens another site's record here (documented; any route records it).
         self.access_reason = access_reason
+        # False: a request with no body at all is read as an empty object (the schema's
+        # defaults), so a route can take an optional body without breaking callers that send none.
+        self.body_required = body_required
 
     def setup(self):
         super().setup()
@@ -148,8 +151,11 @@ class ApiHandler(HttpRequestHandler):
             request.caller.require_role(*self.roles)
         request.body = None
         if self.body_schema is not None:
-            raw = read_json_body(request, max_bytes=self.max_body_bytes,
-                                 max_depth=self.max_json_depth)
+            if not self.body_required and not _has_body(request):
+                raw = {}
+            else:
+                raw = read_json_body(request, max_bytes=self.max_body_bytes,
+                                     max_depth=self.max_json_depth)
             if raw is None:
                 raise validation_problem({"_schema": ["A JSON body is required."]})
             # The body's shape before its schema: marshmallow's validators assume it.
@@ -188,6 +194,11 @@ class ApiHandler(HttpRequestHandler):
 
 
 api = ApiHandler.decorator
+
+
+def _has_body(request) -> bool:
+    return bool(request.content_length) or (
+        "chunked" in request.headers.get("Transfer-Encoding", "").lower())
 
 
 def routes_of(container) -> list[ApiHandler]:

@@ -107,7 +107,7 @@ def _operation(route, path: str) -> dict:
     if params:
         operation["parameters"] = params
     if route.body_schema is not None:
-        operation["requestBody"] = {"required": True,
+        operation["requestBody"] = {"required": route.body_required,
                                     "content": {"application/json": {"schema": route.body_schema}}}
     success: dict = {"description": "Success"}
     if route.response_schema is not None:

@@ -72,6 +72,24 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A severity band of reported totals, both ends included."""
+    label: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class InstrumentScale:
+    instrument: str
+    low: int
+    high: int
+    bands: tuple[Band, ...]  # ascending; empty for a screen without bands
+    lower_is_better: bool
+    reliable_change: int | None  # points; None: no reliable-change rule
+
+
+@dataclass(frozen=True)
 class Triage:
     recommendation: str
     recommended_track: str | None
@@ -321,6 +339,22 @@ class Instruments:
     def item_range(self, instrument: str) -> tuple[int, int]:
         spec = self._spec(instrument)
         return spec["item_min"], spec["item_max"]
+
+    def item_count(self, instrument: str) -> int:
+        return self._spec(instrument)["items"]
+
+    def scale(self, instrument: str) -> InstrumentScale:
+        """The reported total's range, bands, direction and reliable-change points, for display
+        (charts): the same rules the scoring above applies."""
+        spec = self._spec(instrument)
+        low = spec["items"] * spec["item_min"] * spec["reported_multiplier"]
+        high = _reported_max(spec)
+        lows = [band["min"] for band in spec["bands"] or ()]
+        bands = tuple(Band(band["label"], band["min"], (lows[i + 1] - 1) if i + 1 < len(lows) else high)
+                      for i, band in enumerate(spec["bands"] or ()))
+        return InstrumentScale(instrument=instrument, low=low, high=high, bands=bands,
+                               lower_is_better=spec["direction"] == "lower_is_better",
+                               reliable_change=spec["reliable_change"])
 
     def cssrs_flag_level(self, risk_level: str | None) -> str | None:
         """Level of the flag a C-SSRS screener risk level raises (clinical.yaml risk.cssrs); None: none."""

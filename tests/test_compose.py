@@ -160,3 +160,18 @@ def test_the_fhir_gateway_reaches_the_services_by_their_container_names_on_port_
     assert (str(port["target"]), port["host_ip"], str(port["published"])) == ("8006", "127.0.0.1", "8006") \
         if isinstance(port, dict) else port.removesuffix("/tcp") == "127.0.0.1:8006:8006", port
     assert gateway["command"][-1] == "services.interop.service:InteropService"
+
+
+def test_the_console_reaches_the_services_and_the_provider_and_serves_port_8000(resolved):
+    console = resolved["services"]["console"]
+    env = console["environment"]
+    assert env["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
+    assert env["CONSOLE_PUBLIC_URL"] == "http://127.0.0.1:8000"
+    assert env["IOP_OIDC_ISSUER"] == "http://keycloak:8080/realms/iop"
+    for name, port in SERVICES.items():
+        assert env[f"{name.upper()}_URL"] == f"http://{name}:{port}"
+    assert console["depends_on"]["keycloak"]["condition"] == "service_healthy"
+    (port,) = console["ports"]
+    assert (str(port["target"]), port["host_ip"], str(port["published"])) == ("8000", "127.0.0.1", "8000") \
+        if isinstance(port, dict) else port.removesuffix("/tcp") == "127.0.0.1:8000:8000", port
+    assert console["command"][-1] == "services.console.service:ConsoleService"

@@ -6,7 +6,7 @@ what it answers with ``domain.resources``; a record the caller may not see is th
 from __future__ import annotations
 
 from services.interop.domain import resources as fhir
-from services.interop.upstream import Upstream, UpstreamError
+from shared.upstream import Upstream, UpstreamError
 
 
 class Reader:

@@ -1,7 +1,7 @@
 """The FHIR R4 gateway: one base URL (``/fhir``) over the four services' APIs.
 
 nameko only, like the services, but with no database and no broker: each request reads the owning
-services with the caller's own credential (services/interop/upstream.py) and maps their answers to
+services with the caller's own credential (shared/upstream.py) and maps their answers to
 FHIR (domain/). Authentication here is the kit's (shared.http: the same keys and tokens); who may see
 which record is the services' rule, and their audit logs record each read.
 """
@@ -20,7 +20,7 @@ from services.interop.domain import resources as fhir
 from services.interop.domain.capability import RESOURCES, capability_statement
 from services.interop.exports import EXPORT_TYPES, ExportJobs
 from services.interop.reader import Reader
-from services.interop.upstream import Upstream, UpstreamError
+from shared.upstream import Upstream, UpstreamError
 
 FHIR_JSON = "application/fhir+json"
 NDJSON = "application/fhir+ndjson"

@@ -70,6 +70,7 @@ class AcknowledgeAlert:
     caller: Caller
     alert_id: str
     now: datetime
+    note: str | None = None
 
 
 @dataclass(frozen=True)

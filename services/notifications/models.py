@@ -95,6 +95,9 @@ class Alert(Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+    # What the person who acknowledged it wrote (what was done): health data, so never in an
+    # event or a log; shown with the alert to its site's staff.
+    acknowledgement_note: Mapped[str | None] = mapped_column(Text)
     # The referral whose screening raised it (no enrollment yet), when raised at referral.
     referral_id: Mapped[str | None] = mapped_column(String(36))
     # What the staff message says: care_team_alert, or cssrs_due (the screener is due).

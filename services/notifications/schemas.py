@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields
 from marshmallow.validate import OneOf, Range
 
-from shared.fields import uuid_string
+from shared.fields import text, uuid_string
 
 from services.notifications.models import ALERT_STATUSES
 
@@ -18,6 +18,12 @@ class AlertsQuery(Schema):
     status = fields.String(validate=OneOf(ALERT_STATUSES + ("unrouted",)))
     # Not shared.fields.whole: a query string carries "100", which a strict integer refuses.
     limit = fields.Integer(load_default=100, validate=Range(min=1, max=500))
+
+
+class AcknowledgeIn(Schema):
+    note = text(2000, load_default=None, allow_none=True, metadata={
+        "description": "What was done (optional): kept with the alert, shown to its site's staff, "
+                       "never in an event."})
 
 
 class DispatchIn(Schema):
@@ -69,6 +75,7 @@ class AlertOut(Schema):
     recipients = fields.Integer()
     acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
+    acknowledgement_note = fields.String(allow_none=True)
     cause_event_id = fields.String()
     referral_id = fields.String(allow_none=True)
     kind = fields.String(metadata={"description": "care_team_alert, or cssrs_due (the screener is due)"})

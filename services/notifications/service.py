@@ -20,7 +20,7 @@ from services.notifications.errors import ERRORS
 from services.notifications.metrics import alert_metrics
 from services.notifications.models import Base
 from services.notifications.repositories import REPOSITORIES
-from services.notifications.schemas import (AlertOut, AlertsOut, AlertsQuery, DispatchIn,
+from services.notifications.schemas import (AcknowledgeIn, AlertOut, AlertsOut, AlertsQuery, DispatchIn,
                                             NotificationsOut, NotificationsQuery)
 from services.notifications.usecases import alerts, bookings, messages
 
@@ -128,11 +128,12 @@ class NotificationsService(PlatformService):
             return views.alerts_view(*alerts.list_alerts(command, uow))
 
     @api("POST", "/alerts/<string:alert_id>/acknowledge", roles=CARE_TEAM + PRIVACY_OFFICERS,
-         response=AlertOut,
-         summary="Acknowledge an alert (again: no change)")
+         body=AcknowledgeIn, body_required=False, response=AlertOut,
+         summary="Acknowledge an alert, optionally with a note of what was done (again: no change)")
     def acknowledge_alert(self, request, alert_id):
+        command = c.AcknowledgeAlert(request.caller, alert_id, utcnow(), request.body["note"])
         with self.db.unit_of_work() as uow:
-            alert, steps = alerts.acknowledge_alert(c.AcknowledgeAlert(request.caller, alert_id, utcnow()), uow)
+            alert, steps = alerts.acknowledge_alert(command, uow)
             return views.alert_view(alert, steps)
 
     # -- helpers ------------------------------------------------------------------------

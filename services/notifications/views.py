@@ -5,8 +5,8 @@ MESSAGE_FIELDS = ("id", "template", "recipient_type", "recipient_id", "channel",
                   "skip_reason", "send_at", "sent_at", "attempts", "last_error", "site_id",
                   "cause_event_id", "cause_type", "alert_id", "created_at")
 ALERT_FIELDS = ("id", "site_id", "patient_id", "reason", "level", "status", "created_at", "routed_at",
-                "recipients", "acknowledged_at", "acknowledged_by", "cause_event_id", "referral_id",
-                "kind", "escalation_level", "escalate_at", "unrouted_reason")
+                "recipients", "acknowledged_at", "acknowledged_by", "acknowledgement_note",
+                "cause_event_id", "referral_id", "kind", "escalation_level", "escalate_at", "unrouted_reason")
 STEP_FIELDS = ("escalation_level", "reason", "at", "recipients", "unreached_reason")
 
 

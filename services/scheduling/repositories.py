@@ -113,6 +113,14 @@ class WaitlistRepository(Repository):
             WaitlistEntry.series_id == series_id, WaitlistEntry.status == "waiting")
             .order_by(WaitlistEntry.id)))
 
+    def waiting_counts(self, series_ids) -> dict[str, int]:
+        """How many enrollments wait for each of these series (absent: none)."""
+        if not series_ids:
+            return {}
+        return dict(self.session.execute(select(WaitlistEntry.series_id, func.count()).where(
+            WaitlistEntry.series_id.in_(list(series_ids)), WaitlistEntry.status == "waiting")
+            .group_by(WaitlistEntry.series_id)).all())
+
     def waiting(self, enrollment_id: str) -> list[tuple[WaitlistEntry, GroupSeries]]:
         return list(self.session.execute(
             select(WaitlistEntry, GroupSeries).join(GroupSeries, GroupSeries.id == WaitlistEntry.series_id)

@@ -62,12 +62,13 @@ class SchedulingService(PlatformService):
     def list_series(self, request, site_id):
         with self.db.unit_of_work() as uow:
             listed = series.site_series(ReadSite(request.caller, self.zones(), site_id), uow)
-            return {"site_id": site_id, "series": [views.series_view(s) for s in listed]}
+            return {"site_id": site_id, "series": [views.series_view(s, waiting=n) for s, n in listed]}
 
     @api("GET", "/group-series/<string:series_id>", roles=CARE_TEAM_AND_INTEGRATORS)
     def get_series(self, request, series_id):
         with self.db.unit_of_work() as uow:
-            return views.series_view(series.get_series(ReadRecord(request.caller, series_id), uow))
+            found, waiting = series.get_series(ReadRecord(request.caller, series_id), uow)
+            return views.series_view(found, waiting=waiting)
 
     # -- calendars and schedules --------------------------------------------------------------
 

@@ -21,7 +21,8 @@ def staff_view(staff, availability, with_contacts: bool = True) -> dict:
     return view
 
 
-def series_view(series, occurrences: int | None = None) -> dict:
+def series_view(series, occurrences: int | None = None, waiting: int | None = None) -> dict:
+    """``waiting``: enrollments on the series' waitlist (listings and reads; not at creation)."""
     view = {"series_id": series.id, "site_id": series.site_id, "track": series.track,
             "modality": series.modality, "kind": series.kind,
             "weekdays": [WEEKDAYS[d] for d in series.weekdays], "start_time": series.start_time,
@@ -31,6 +32,8 @@ def series_view(series, occurrences: int | None = None) -> dict:
             "ends_on": series.ends_on}
     if occurrences is not None:
         view["occurrences"] = occurrences
+    if waiting is not None:
+        view["waiting"] = waiting
     return view
 
 

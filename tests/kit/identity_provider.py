@@ -38,13 +38,13 @@ def provider(tmp_path_factory):
 
 
 class DevProvider:
-    def __init__(self, log_path: Path):
+    def __init__(self, log_path: Path, seed_path: Path | None = None):
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = open(log_path, "w")
         env = {**os.environ, "IOP_IDENTITY_PORT": str(self.port), "IOP_IDENTITY_ISSUER": self.issuer,
-               "IOP_ENV": "development"}
+               "IOP_ENV": "development", "IOP_IDENTITY_SEED": str(seed_path or SEED_PATH)}
         self.process = subprocess.Popen(["node", str(ROOT / "identity" / "dev-provider.mjs")],
                                         env=env, stdout=self._log, stderr=subprocess.STDOUT)
         wait_until(self._ready, timeout=30, message=f"the provider did not start; see {log_path}")

@@ -73,12 +73,13 @@ def test_each_edge_resolves_and_make_run_starts_it_on_its_port():
 
     from shared.registry import edge_names, edge_path
 
-    assert edge_names(CONFIG) == ["interop"]
-    assert "interop" not in service_names(CONFIG)  # no topology, no migrations
+    assert edge_names(CONFIG) == ["interop", "console"]
     circus = configparser.ConfigParser(interpolation=None)
     circus.read(Path(__file__).resolve().parents[2] / "config" / "circus.ini")
-    assert circus["watcher:interop"]["cmd"].split()[-1] == edge_path(CONFIG, "interop")
-    assert circus["env:interop"]["WEB_SERVER_ADDRESS"] == "127.0.0.1:8006"
-    module, _, class_name = edge_path(CONFIG, "interop").partition(":")
-    assert getattr(importlib.import_module(module), class_name).name == "interop"
+    for edge, address in (("interop", "127.0.0.1:8006"), ("console", "127.0.0.1:8000")):
+        assert edge not in service_names(CONFIG)  # no topology, no migrations
+        assert circus[f"watcher:{edge}"]["cmd"].split()[-1] == edge_path(CONFIG, edge)
+        assert circus[f"env:{edge}"]["WEB_SERVER_ADDRESS"] == address
+        module, _, class_name = edge_path(CONFIG, edge).partition(":")
+        assert getattr(importlib.import_module(module), class_name).name == edge
     assert set(CONFIG["SERVICE_URLS"]) == set(service_names(CONFIG))

@@ -6,11 +6,13 @@ from datetime import datetime
 OPEN, ACKNOWLEDGED = "open", "acknowledged"
 
 
-def acknowledge(alert, by: str, now: datetime) -> bool:
-    """Acknowledge an open alert; an acknowledged one keeps who acknowledged it first."""
+def acknowledge(alert, by: str, now: datetime, note: str | None = None) -> bool:
+    """Acknowledge an open alert, with what was done if said; an acknowledged one keeps who
+    acknowledged it first, and their note."""
     if alert.status != OPEN:
         return False
     alert.status, alert.acknowledged_at, alert.acknowledged_by = ACKNOWLEDGED, now, by
+    alert.acknowledgement_note = note.strip() if note else None
     return True
 
 

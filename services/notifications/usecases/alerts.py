@@ -150,7 +150,7 @@ def list_alerts(command: ListAlerts, uow) -> tuple[list[Alert], dict]:
 def acknowledge_alert(command: AcknowledgeAlert, uow) -> tuple[Alert, list]:
     """Acknowledged: it escalates no further."""
     alert = uow.alerts.get_visible(command.alert_id, command.caller, "Alert")
-    if alerts.acknowledge(alert, command.caller.name, command.now):
+    if alerts.acknowledge(alert, command.caller.name, command.now, command.note):
         alert.escalate_at = None
         uow.audit(command.caller, "acknowledge", "alert", alert.id, patient_id=alert.patient_id,
                   site_id=alert.site_id)

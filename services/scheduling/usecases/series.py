@@ -40,10 +40,14 @@ def create_series(cmd: CreateSeries, uow) -> tuple[GroupSeries, int]:
     return series, len(occurrences)
 
 
-def site_series(cmd: ReadSite, uow) -> list[GroupSeries]:
+def site_series(cmd: ReadSite, uow) -> list[tuple[GroupSeries, int]]:
+    """The site's series, each with how many enrollments wait for a seat."""
     require_visible_site(cmd.site_id, cmd.zones, cmd.caller)
-    return uow.series.at_site(cmd.site_id)
+    listed = uow.series.at_site(cmd.site_id)
+    waiting = uow.waitlist.waiting_counts([s.id for s in listed])
+    return [(s, waiting.get(s.id, 0)) for s in listed]
 
 
-def get_series(cmd: ReadRecord, uow) -> GroupSeries:
-    return uow.series.get_visible(cmd.record_id, cmd.caller)
+def get_series(cmd: ReadRecord, uow) -> tuple[GroupSeries, int]:
+    found = uow.series.get_visible(cmd.record_id, cmd.caller)
+    return found, uow.waitlist.waiting_counts([found.id]).get(found.id, 0)

@@ -56,15 +56,23 @@ def test_alerts_are_listed_and_acknowledged_by_their_site_only(clinic, subscribe
     assert notifications.get("/alerts", key="lakeside").json()["alerts"] == []
     assert notifications.post(f"/alerts/{alert_id}/acknowledge", key="lakeside").status_code == 404
 
-    acknowledged = notifications.post(f"/alerts/{alert_id}/acknowledge", key="riverside")
+    blank = notifications.post(f"/alerts/{alert_id}/acknowledge", {"note": " \u200b "}, key="riverside")
+    assert blank.status_code == 422 and "note" in blank.json()["errors"], blank.text
+    assert notifications.get("/alerts?status=open", key="riverside").json()["alerts"][0]["status"] == "open"
+
+    acknowledged = notifications.post(f"/alerts/{alert_id}/acknowledge",
+                                      {"note": "Called the patient; safety plan reviewed."}, key="riverside")
 
     assert acknowledged.status_code == 200, acknowledged.text
     assert acknowledged.json()["status"] == "acknowledged"
     assert acknowledged.json()["acknowledged_by"] == "dev-riverside"
-    again = notifications.post(f"/alerts/{alert_id}/acknowledge", key="admin").json()
-    assert again["acknowledged_by"] == "dev-riverside"
+    assert acknowledged.json()["acknowledgement_note"] == "Called the patient; safety plan reviewed."
+    again = notifications.post(f"/alerts/{alert_id}/acknowledge", key="admin").json()  # no body
+    assert (again["acknowledged_by"], again["acknowledgement_note"]) == (
+        "dev-riverside", "Called the patient; safety plan reviewed.")
     assert notifications.get("/alerts?status=open", key="riverside").json()["alerts"] == []
-    assert [a["id"] for a in notifications.get("/alerts?status=acknowledged").json()["alerts"]] == [alert_id]
+    [listed] = notifications.get("/alerts?status=acknowledged").json()["alerts"]
+    assert (listed["id"], listed["acknowledgement_note"]) == (alert_id, "Called the patient; safety plan reviewed.")
     actions = audit_actions(clinic.platform, patient["patient_id"])
     assert ("dev-riverside", "acknowledge", "alert") in actions
     assert ("dev-riverside", "read", "alert") in actions

@@ -21,7 +21,9 @@ def test_full_series_waitlists_in_order_and_a_discharge_promotes_the_first(platf
     assert [(e["data"]["patient_id"], e["data"]["position"], e["data"]["modality"]) for e in waitlisted] == [
         (first["patient_id"], 1, "cbt_group"), (second["patient_id"], 2, "cbt_group")]
     group = service.get(f"/group-series/{clinic['group']['series_id']}").json()
-    assert group["seats_taken"] == 1 and group["capacity"] == 1
+    assert (group["seats_taken"], group["capacity"], group["waiting"]) == (1, 1, 2)
+    listed = service.get("/sites/riverside/group-series", key="riverside").json()["series"]
+    assert {(s["modality"], s["waiting"]) for s in listed} == {("cbt_group", 2), ("psychoeducation", 0)}
 
     # Wednesday 4 March, after the Monday session: only what lies ahead is cancelled.
     set_clock(service, datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc))
@@ -39,6 +41,7 @@ def test_full_series_waitlists_in_order_and_a_discharge_promotes_the_first(platf
     assert second_schedule["waitlist"] == [{"series_id": clinic["group"]["series_id"],
                                             "modality": "cbt_group", "position": 1}]
     wait_until(lambda: service.get(f"/group-series/{clinic['group']['series_id']}").json()["seats_taken"] == 1)
+    assert service.get(f"/group-series/{clinic['group']['series_id']}").json()["waiting"] == 1
     assert not [e for e in events.drain() if e["type"] == "SessionScheduled"
                 and e["data"]["patient_id"] == second["patient_id"] and e["data"]["kind"] == "group"]
 
