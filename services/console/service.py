@@ -11,10 +11,11 @@ from nameko.dependency_providers import Config
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Response
 
+from shared.clinical import ClinicalRules
 from shared.metrics import CONTENT_TYPE, Metrics
 
 from services.console import web
-from services.console.pages import today
+from services.console.pages import outcomes, patient, refer, today
 from services.console.signin import SignInFailed
 from services.console.web import Console, redirect, route
 
@@ -24,6 +25,7 @@ class ConsoleService:
     config = Config()
     console = Console()
     metrics = Metrics()
+    rules = ClinicalRules()  # the instruments' items, bands and scales for forms and charts
 
     @route("GET", "/health", summary="The process is up")
     def health(self, request):
@@ -81,6 +83,36 @@ class ConsoleService:
     @route("GET", "/today", summary="The day at a site: sessions, rosters, census, alerts")
     def today(self, request):
         return self.console.page(request, today.show)
+
+    @route("GET", "/refer", summary="The referral form with its screening")
+    def refer_form(self, request):
+        return self.console.page(request, refer.show, self.rules.instruments)
+
+    @route("POST", "/refer", summary="Refer: intake triages the screening at once")
+    def refer_submit(self, request):
+        return self.console.page(request, refer.submit, self.rules.instruments)
+
+    @route("GET", "/referrals/<string:referral_id>", summary="A referral's triage and risk flag")
+    def referral_result(self, request, referral_id):
+        return self.console.page(request, refer.result, referral_id)
+
+    @route("POST", "/referrals/<string:referral_id>/enroll",
+           summary="Enroll: track and start date (a past start is a late entry)")
+    def enroll_referral(self, request, referral_id):
+        return self.console.page(request, refer.enroll, referral_id)
+
+    @route("GET", "/patients/<string:patient_id>", summary="A patient's chart")
+    def patient_chart(self, request, patient_id):
+        return self.console.page(request, patient.show, patient_id, self.rules.instruments)
+
+    @route("POST", "/patients/<string:patient_id>/assessments", summary="Record an assessment")
+    def record_assessment(self, request, patient_id):
+        return self.console.page(request, patient.record_assessment, patient_id,
+                                 self.rules.instruments)
+
+    @route("GET", "/outcomes", summary="The outcomes report by site and track, with charts")
+    def outcomes_report(self, request):
+        return self.console.page(request, outcomes.show)
 
 
 def safe_next(value: str | None) -> str:

@@ -12,8 +12,11 @@ from shared.enums import INSTRUMENTS
 from services.console.charts import TrendPoint, TrendText, trend_chart
 from services.console.views.common import answer, blank_to_none, field_errors, instant, item_field
 
-# The assessment form: one input per item, as many as the longest instrument offered has.
+# The assessment form: one input per item, "Item 1" to "Item 9" (PHQ-9's count); an instrument
+# with more items (PCL-5, DAST-10) is asked for by link (?instrument=pcl5), which gives the form
+# as many inputs as it has. Without JavaScript a form cannot grow when a select changes.
 FORM_INSTRUMENTS = INSTRUMENTS
+BASE_SLOTS = 9
 CSSRS = "cssrs"
 BAND_LABELS = ("minimal", "mild", "moderate", "moderately_severe", "severe", "subthreshold",
                "probable_ptsd", "poor_wellbeing", "adequate", "none", "low", "substantial", "high",
@@ -21,22 +24,22 @@ BAND_LABELS = ("minimal", "mild", "moderate", "moderately_severe", "severe", "su
 
 
 def trend_text(instrument: str, t, scale) -> TrendText:
-    name = t(f"instrument.{instrument}")
+    name = t(f"instrument_{instrument}")
     return TrendText(
-        title=t("chart.trend_title", instrument=name),
-        description=t("chart.trend_desc", instrument=name, low=scale.low, high=scale.high),
-        date=t("chart.date"), total=t("chart.total"), band=t("chart.band"), change=t("chart.change"),
-        improved=t("change.improved"), deteriorated=t("change.deteriorated"),
-        threshold=t("chart.threshold", points=scale.reliable_change or 0),
-        band_names={label: t(f"band.{label}") for label in BAND_LABELS})
+        title=t("chart_trend_title", instrument=name),
+        description=t("chart_trend_desc", instrument=name, low=scale.low, high=scale.high),
+        date=t("chart_date"), total=t("chart_total"), band=t("chart_band"), change=t("chart_change"),
+        improved=t("change_improved"), deteriorated=t("change_deteriorated"),
+        threshold=t("chart_threshold", points=scale.reliable_change or 0),
+        band_names={label: t(f"band_{label}") for label in BAND_LABELS})
 
 
 def _change_text(score: dict, t) -> str:
     change, reliable = score.get("change_from_baseline"), score.get("reliable_change")
     if change is None:
-        return t("chart.baseline") if score.get("complete", True) else t("chart.incomplete")
+        return t("chart_baseline") if score.get("complete", True) else t("chart_incomplete")
     text = f"{change:+d}"
-    return f"{text} ({t(f'change.{reliable}')})" if reliable else text
+    return f"{text} ({t(f'change_{reliable}')})" if reliable else text
 
 
 def _screening_moment(screened_on: str | None, start_date: str | None, zone) -> datetime:
@@ -50,18 +53,18 @@ def trajectory_points(instrument: str, trajectory: dict, instruments, t, zone, *
     screening = trajectory.get("screening_score")
     if screening is not None:
         try:
-            band = t(f"band.{instruments.severity(instrument, screening)}")
+            band = t(f"band_{instruments.severity(instrument, screening)}")
         except ValueError:  # an instrument without bands
             band = ""
         at = _screening_moment(screened_on, start_date, zone)
         points.append(TrendPoint(at=at, label=at.astimezone(zone).date().isoformat(), total=screening,
-                                 band=band, change_text=t("chart.screening")))
+                                 band=band, change_text=t("chart_screening")))
     for score in trajectory.get("scores", []):
         at = instant(score["administered_at"])
         severity = score.get("severity")
         points.append(TrendPoint(
             at=at, label=at.astimezone(zone).date().isoformat(), total=score.get("total_score"),
-            band=t(f"band.{severity}") if severity else "", reliable_change=score.get("reliable_change"),
+            band=t(f"band_{severity}") if severity else "", reliable_change=score.get("reliable_change"),
             change_text=_change_text(score, t)))
     return points
 
@@ -113,16 +116,25 @@ def assessment_fields(instruments) -> set[str]:
 
 
 def assessment_form(patient_id: str, enrollment_id: str | None, instruments, values=None,
-                    errors: dict | None = None) -> dict:
-    values = values if values is not None else {"instrument": "phq9"}
+                    errors: dict | None = None, instrument: str | None = None) -> dict:
+    """The form; ``instrument`` (the page's ?instrument=) preselects one and gives its items."""
+    chosen = instrument if instrument in FORM_INSTRUMENTS else "phq9"
+    values = values if values is not None else {"instrument": chosen}
+    if values.get("instrument") in FORM_INSTRUMENTS:
+        chosen = values.get("instrument")
+    slots = max(BASE_SLOTS, instruments.item_count(chosen))
     by_field, rest = field_errors(errors or {}, {"responses": "item"}, assessment_fields(instruments))
     return {"action": f"/patients/{patient_id}/assessments", "enrollment_id": enrollment_id or "",
+            "selected": chosen,
             "instruments": [{"name": name, "items": instruments.item_count(name)}
-                            for name in FORM_INSTRUMENTS],
+                            for name in FORM_INSTRUMENTS if instruments.item_count(name) <= slots],
+            "longer": [{"name": name, "items": instruments.item_count(name),
+                        "href": f"/patients/{patient_id}?instrument={name}#record-assessment"}
+                       for name in FORM_INSTRUMENTS if instruments.item_count(name) > slots],
             "items": [{"name": item_field("item", n), "number": n,
                        "value": values.get(item_field("item", n), ""),
                        "errors": by_field.get(item_field("item", n), [])}
-                      for n in range(1, item_slots(instruments) + 1)],
+                      for n in range(1, slots + 1)],
             "values": values, "errors": by_field, "other_errors": rest,
             "has_errors": any(by_field.values()) or bool(rest)}
 

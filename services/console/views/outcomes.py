@@ -21,21 +21,21 @@ def report_query(args) -> dict:
 
 
 def _group_label(group: dict, site_names: dict, t) -> str:
-    return f"{site_names.get(group['site_id'], group['site_id'])} · {t('track.' + group['track'])}"
+    return f"{site_names.get(group['site_id'], group['site_id'])} · {t('track_' + group['track'])}"
 
 
 def _rate_chart(chart_id: str, groups: list, labels: list, rate_of, title: str, t) -> object:
-    none = t("value.none")
+    none = t("value_none")
     bars = [Bar(label, rate_of(group), percent(rate_of(group), none)) for group, label in zip(groups, labels)]
-    return bar_chart(chart_id, bars, BarText(title=title, description=t("outcomes.chart_desc", title=title),
-                                             category=t("outcomes.group"), value=t("outcomes.rate")))
+    return bar_chart(chart_id, bars, BarText(title=title, description=t("outcomes_chart_desc", title=title),
+                                             category=t("outcomes_group"), value=t("outcomes_rate")))
 
 
 def outcomes_page(report: dict, sites: list[dict], t, args) -> dict:
     site_names = {site["site_id"]: site.get("name") or site["site_id"] for site in sites}
     groups = report.get("groups", [])
     labels = [_group_label(group, site_names, t) for group in groups]
-    none = t("value.none")
+    none = t("value_none")
     instruments = sorted({name for group in groups for name, m in (group.get("measures") or {}).items()
                           if m.get("n")})
     rows = []
@@ -54,14 +54,14 @@ def outcomes_page(report: dict, sites: list[dict], t, args) -> dict:
     charts = []
     if groups:
         charts.append(_rate_chart("chart-completion", groups, labels, lambda g: g.get("completion_rate"),
-                                  t("outcomes.completion_rate"), t))
+                                  t("outcomes_completion_rate"), t))
         charts.append(_rate_chart("chart-attendance", groups, labels,
-                                  lambda g: g.get("mean_attendance_rate"), t("outcomes.mean_attendance"), t))
+                                  lambda g: g.get("mean_attendance_rate"), t("outcomes_mean_attendance"), t))
         for name in instruments:
             charts.append(_rate_chart(
                 f"chart-improvement-{name}", groups, labels,
                 lambda g, name=name: ((g.get("measures") or {}).get(name) or {}).get("reliable_improvement_rate"),
-                t("outcomes.improvement_title", instrument=t(f"instrument.{name}")), t))
+                t("outcomes_improvement_title", instrument=t(f"instrument_{name}")), t))
     return {"filter": {"site": args.get("site", ""), "track": args.get("track", ""),
                        "from": args.get("from", ""), "to": args.get("to", "")},
             "sites": sites, "tracks": TRACKS, "period": {"from": report.get("from"), "to": report.get("to")},

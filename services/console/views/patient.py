@@ -34,12 +34,12 @@ def attendance_section(enrollment: dict | None, t) -> dict | None:
     if not enrollment or not enrollment.get("attendance"):
         return None
     counts = enrollment["attendance"]
-    none = t("value.none")
+    none = t("value_none")
     meets = counts.get("meets_completion_rate")
     return {"attended": counts.get("attended"), "missed": counts.get("missed"),
             "excused": counts.get("excused"), "rate": percent(counts.get("rate"), none),
             "required": percent(counts.get("required_rate"), none), "meets": meets,
-            "verdict": t("attendance.meets" if meets else "attendance.below",
+            "verdict": t("attendance_meets" if meets else "attendance_below",
                          required=percent(counts.get("required_rate"), none))}
 
 
@@ -102,6 +102,14 @@ def notes_section(notes: dict | None, patient_id: str, zone) -> list[dict]:
     return rows
 
 
+def recorded_notice(assessment: dict, flags: list[dict]) -> dict:
+    """What the assessment just recorded scored, and the flags it raised (outcomes' answers)."""
+    return {"instrument": assessment.get("instrument"), "total": assessment.get("total_score"),
+            "severity": assessment.get("severity"), "complete": assessment.get("complete", True),
+            "reliable_change": assessment.get("reliable_change"),
+            "flags": [f for f in flags if f.get("assessment_id") == assessment.get("assessment_id")]}
+
+
 def screened_on(referrals: list[dict]) -> dict:
     """Enrollment id → the referral's date: where a chart places the screening (baseline) total."""
     return {r["enrollment_id"]: r.get("referred_on") for r in referrals if r.get("enrollment_id")}
@@ -111,7 +119,8 @@ def patient_page(*, patient: dict, enrollment: dict | None, versions: dict | Non
                  schedule: dict | None, assessments: dict | None, flags: dict | None,
                  alerts: dict | None, notifications: dict | None, notes: dict | None,
                  referrals: list[dict], instruments, t, zone, now: datetime | None = None,
-                 form_values=None, form_errors: dict | None = None) -> dict:
+                 form_values=None, form_errors: dict | None = None,
+                 instrument: str | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     patient_id = patient["patient_id"]
     return {"patient_id": patient_id, "name": patient_name(patient), "site_id": patient.get("site_id"),
@@ -127,4 +136,4 @@ def patient_page(*, patient: dict, enrollment: dict | None, versions: dict | Non
             "notifications": notifications_section(notifications, zone),
             "notes": notes_section(notes, patient_id, zone),
             "assessment_form": assessment_form(patient_id, enrollment["enrollment_id"] if enrollment else None,
-                                               instruments, form_values, form_errors)}
+                                               instruments, form_values, form_errors, instrument)}

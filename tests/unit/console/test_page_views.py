@@ -142,10 +142,17 @@ def test_the_assessment_form_has_item_inputs_for_the_longest_instrument_and_maps
     form = assessments.assessment_form(PATIENT, ENROLLMENT, INSTRUMENTS, MultiDict({"instrument": "phq9"}),
                                        {"responses.8": ["item 9 must be an integer from 0 to 3, got 7"],
                                         "responses": ["expected 9 items, got 10"]})
-    assert len(form["items"]) == 20  # PCL-5
+    assert [item["number"] for item in form["items"]] == list(range(1, 10))  # "Item 1" to "Item 9"
+    assert [i["name"] for i in form["longer"]] == ["pcl5", "dast10"]
     assert form["items"][8]["errors"] == ["item 9 must be an integer from 0 to 3, got 7"]
     assert form["errors"]["responses"] == ["expected 9 items, got 10"]
     assert {"name": "phq9", "items": 9} in form["instruments"]
+
+
+def test_a_longer_instrument_asked_for_gets_an_input_per_item():
+    form = assessments.assessment_form(PATIENT, ENROLLMENT, INSTRUMENTS, instrument="pcl5")
+    assert len(form["items"]) == 20 and form["selected"] == "pcl5" and form["longer"] == []
+    assert form["values"]["instrument"] == "pcl5"
 
 
 def trajectories():
@@ -172,11 +179,11 @@ def test_episode_charts_have_a_chart_per_instrument_with_the_screening_as_baseli
     assert phq9.chart_id.endswith("phq9") and gad7.chart_id.endswith("gad7")
     assert [row[0] for row in phq9.rows] == ["2026-05-28", "2026-06-08", "2026-06-15", "2026-06-21"]
     assert [row[1] for row in phq9.rows] == ["20", "18", "", "11"]
-    assert phq9.rows[0][2] == "band.severe" and phq9.rows[0][3] == "chart.screening"
-    assert phq9.rows[2][3] == "chart.incomplete"
-    assert phq9.rows[3][3] == "-9 (change.improved)"
+    assert phq9.rows[0][2] == "band_severe" and phq9.rows[0][3] == "chart_screening"
+    assert phq9.rows[2][3] == "chart_incomplete"
+    assert phq9.rows[3][3] == "-9 (change_improved)"
     assert 'data-marker="improved"' in phq9.svg and 'data-threshold="14"' in phq9.svg
-    assert gad7.rows == (("2026-05-28", "9", "band.mild", "chart.screening"),)
+    assert gad7.rows == (("2026-05-28", "9", "band_mild", "chart_screening"),)
 
 
 # -- Patient --------------------------------------------------------------------------------------
@@ -224,7 +231,7 @@ def page(**overrides):
 def test_attendance_is_intakes_rate_against_the_required_rate():
     attendance = page()["attendance"]
     assert (attendance["rate"], attendance["required"], attendance["meets"]) == ("67 %", "75 %", False)
-    assert attendance["verdict"] == "attendance.below[('required', '75 %')]"
+    assert attendance["verdict"] == "attendance_below[('required', '75 %')]"
 
 
 def test_schedule_in_site_time_oldest_first_with_past_unmarked_sessions_to_mark():
@@ -276,17 +283,17 @@ SITES = [{"site_id": "riverside", "name": "Riverside"}, {"site_id": "lakeside", 
 
 def test_outcomes_rows_and_charts_per_site_and_track():
     view = outcomes.outcomes_page(REPORT, SITES, t, MultiDict({"site": "riverside"}))
-    assert [r["label"] for r in view["rows"]] == ["Riverside · track.depression", "Lakeside · track.anxiety"]
+    assert [r["label"] for r in view["rows"]] == ["Riverside · track_depression", "Lakeside · track_anxiety"]
     first = view["rows"][0]
     assert (first["completion_rate"], first["mean_attendance_rate"]) == ("50 %", "81 %")
     assert view["instruments"] == ["phq9"]  # gad7 has no paired score anywhere
     assert first["measures"][0]["mean_change"] == "-7.50"
     assert first["measures"][0]["reliable_improvement_rate"] == "100 %"
-    assert view["rows"][1]["completion_rate"] == "value.none"
+    assert view["rows"][1]["completion_rate"] == "value_none"
     ids = [chart.chart_id for chart in view["charts"]]
     assert ids == ["chart-completion", "chart-attendance", "chart-improvement-phq9"]
-    assert view["charts"][0].rows == (("Riverside · track.depression", "50 %"),
-                                      ("Lakeside · track.anxiety", "value.none"))
+    assert view["charts"][0].rows == (("Riverside · track_depression", "50 %"),
+                                      ("Lakeside · track_anxiety", "value_none"))
     assert view["filter"]["site"] == "riverside"
 
 
