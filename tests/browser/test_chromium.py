@@ -8,14 +8,14 @@ from tests.kit.identity_provider import CONSOLE, provider  # noqa: F401 (fixture
 from tests.support.browser import assert_accessible
 
 
-def test_chromium_opens_the_providers_sign_in_form(browser_context, provider):  # noqa: F811
+def test_chromium_opens_the_providers_sign_in_form(chromium, provider):  # noqa: F811
     challenge = base64.urlsafe_b64encode(
         hashlib.sha256(secrets.token_urlsafe(48).encode()).digest()).rstrip(b"=").decode()
     query = urllib.parse.urlencode({
         "client_id": CONSOLE["client_id"], "redirect_uri": CONSOLE["redirect_uri"],
         "response_type": "code", "scope": "openid profile", "state": secrets.token_urlsafe(12),
         "code_challenge": challenge, "code_challenge_method": "S256"})
-    page = browser_context.new_page()
+    page = chromium.context().new_page()
     response = page.goto(f"{provider.issuer}/auth?{query}")
 
     assert response.ok
@@ -24,3 +24,4 @@ def test_chromium_opens_the_providers_sign_in_form(browser_context, provider):  
     assert page.get_by_label("Password").is_visible()
     assert page.get_by_role("button", name="Sign in").is_enabled()
     assert_accessible(page)
+    chromium.close_contexts()
