@@ -13,9 +13,10 @@ from werkzeug.wrappers import Response
 
 from shared.clinical import ClinicalRules
 from shared.metrics import CONTENT_TYPE, Metrics
+from shared.roles import CARE_TEAM
 
 from services.console import web
-from services.console.pages import outcomes, patient, refer, today
+from services.console.pages import alerts, outcomes, patient, refer, session, today
 from services.console.signin import SignInFailed
 from services.console.web import Console, redirect, route
 
@@ -46,7 +47,9 @@ class ConsoleService:
     def home(self, request):
         session = self.console.session_of(request)
         if session is not None and session.signed_in:
-            return redirect("/today")
+            # Who reads no clinic records (a privacy officer) starts at the alerts they handle.
+            care_team = set(session.user["roles"]) & set(CARE_TEAM)
+            return redirect("/today" if care_team else "/alerts")
         return self.console.render(request, "signin.html", session=session)
 
     @route("GET", "/auth/login", summary="Start signing in with the OpenID provider")
@@ -113,6 +116,42 @@ class ConsoleService:
     @route("GET", "/outcomes", summary="The outcomes report by site and track, with charts")
     def outcomes_report(self, request):
         return self.console.page(request, outcomes.show)
+
+    @route("GET", "/sessions/<string:session_id>", summary="A session: roster, walk-ins, group note")
+    def session(self, request, session_id):
+        return self.console.page(request, session.show, session_id)
+
+    @route("POST", "/sessions/<string:session_id>/attendance", summary="Mark the whole group")
+    def record_attendance(self, request, session_id):
+        return self.console.page(request, session.record_attendance, session_id)
+
+    @route("POST", "/sessions/<string:session_id>/roster", summary="Add a walk-in or make-up")
+    def add_to_roster(self, request, session_id):
+        return self.console.page(request, session.add_to_roster, session_id)
+
+    @route("GET", "/sessions/<string:session_id>/note", summary="The session's group note")
+    def note(self, request, session_id):
+        return self.console.page(request, session.show_note, session_id)
+
+    @route("POST", "/sessions/<string:session_id>/note", summary="Save the group note's draft")
+    def save_note(self, request, session_id):
+        return self.console.page(request, session.save_note, session_id)
+
+    @route("POST", "/sessions/<string:session_id>/note/sign", summary="Sign the group note")
+    def sign_note(self, request, session_id):
+        return self.console.page(request, session.sign_note, session_id)
+
+    @route("POST", "/sessions/<string:session_id>/note/amend", summary="Amend the signed note")
+    def amend_note(self, request, session_id):
+        return self.console.page(request, session.amend_note, session_id)
+
+    @route("GET", "/alerts", summary="Open alerts of my sites by level and age")
+    def alerts(self, request):
+        return self.console.page(request, alerts.show)
+
+    @route("POST", "/alerts/<string:alert_id>/acknowledge", summary="Acknowledge, with a note")
+    def acknowledge_alert(self, request, alert_id):
+        return self.console.page(request, alerts.acknowledge, alert_id)
 
 
 def safe_next(value: str | None) -> str:

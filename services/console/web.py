@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from shared.config import is_production
+from shared.config import is_production, site_zones
 from shared.http import api
 from shared.upstream import Upstream, UpstreamError
 
@@ -91,6 +91,7 @@ class Console(DependencyProvider):
         self.service_urls = dict(config["SERVICE_URLS"])
         self.timeout = float(settings["upstream_timeout_s"])
         self.max_body_bytes = int(config["HTTP"]["max_body_bytes"])
+        self.zones = site_zones(config)
 
     def get_dependency(self, worker_ctx):
         return self
@@ -174,7 +175,7 @@ class Page:
         self.up = Upstream(console.service_urls, f"Bearer {session.access_token}",
                            console.timeout, forwarded_for=request.remote_addr,
                            correlation_id=request.headers.get("X-Correlation-ID"))
-        self._names: dict[str, str] = {}
+        self._patients: dict[str, dict | None] = {}
         self._sites: list[dict] | None = None
 
     @property
@@ -190,13 +191,27 @@ class Page:
     def has_role(self, *roles) -> bool:
         return bool(set(self.user["roles"]) & set(roles))
 
+    def patient(self, patient_id: str) -> dict | None:
+        """The patient's record from intake (an audited read), once per request; None when this
+        person may not see it (another site's, or a role that reads no records)."""
+        if patient_id not in self._patients:
+            try:
+                self._patients[patient_id] = self.up.get("intake", f"/patients/{patient_id}",
+                                                         missing_ok=True)
+            except UpstreamError as exc:
+                if exc.status != 403:
+                    raise
+                self._patients[patient_id] = None
+        return self._patients[patient_id]
+
     def patient_name(self, patient_id: str) -> str:
-        """The patient's name from intake (an audited read), once per request."""
-        if patient_id not in self._names:
-            patient = self.up.get("intake", f"/patients/{patient_id}", missing_ok=True)
-            self._names[patient_id] = (f"{patient['given_name']} {patient['family_name']}"
-                                       if patient else patient_id)
-        return self._names[patient_id]
+        patient = self.patient(patient_id)
+        if patient is None:
+            return self.t("patient_unnamed", short=patient_id[:8])
+        return f"{patient['given_name']} {patient['family_name']}"
+
+    def zone_of(self, site_id: str) -> ZoneInfo | None:
+        return self.console.zones.get(site_id)
 
     def sites(self) -> list[dict]:
         """The sites the person may see, with their zones (scheduling's GET /sites)."""

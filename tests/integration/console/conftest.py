@@ -2,6 +2,7 @@
 import pytest
 
 from demo.platform import Platform
+from tests.integration.console.clinic import open_clinic
 from tests.support.console import ConsoleRun
 
 
@@ -26,3 +27,11 @@ def running(console_run, tmp_path_factory, broker):
     finally:
         platform.stop()
         broker.delete_vhost(vhost)
+
+
+@pytest.fixture(scope="module")
+def clinic(running):
+    """Riverside two weeks into a CBT group (tests/integration/console/clinic.py)."""
+    opened = open_clinic(running)
+    yield opened
+    opened["events"].close()
