@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from demo.launch import wait_until
-from tests.browser.clinic import SITE, SITE_NAME, WAIT, monday_weeks_ago
+from tests.browser.clinic import GAD7, PHQ9, PLAN, SITE, SITE_NAME, WAIT
 from tests.support.browser import TABLET_LANDSCAPE, TABLET_PORTRAIT, assert_accessible, screenshot
 
 FACILITATOR, CLINICIAN, COORDINATOR = "riverside-facilitator", "riverside-clinician", "riverside-coordinator"
@@ -67,6 +68,7 @@ def test_the_facilitator_marks_the_whole_group_and_session_attended_reaches_a_su
     page.goto(f"{console_run.url}/today?site={SITE}&date={clinic.start.isoformat()}")
     page.get_by_role("link", name=re.compile(r"^09:00")).first.click()
     page.wait_for_url(f"**/sessions/{clinic.group_session_id}")
+    assert page.get_by_role("heading", level=1).is_visible(), page.content()[:3000]
     assert_accessible(page)
     no_sideways_scroll(page)
 
@@ -96,3 +98,159 @@ def no_sideways_scroll(page) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
     assert width <= viewport, f"{page.url} is {width}px wide in a {viewport}px viewport"
+
+
+SHARED = "Group practised behavioural activation; each planned two pleasant activities."
+OWN = {"Ada": "Ada set a walking goal for the mornings.",
+       "Ben": "Ben spoke about returning to the workshop."}
+
+
+def test_the_group_note_is_written_once_signed_and_filed_to_each_attendees_chart(
+        people, console_run, clinic, events):
+    page = people(FACILITATOR)
+    page.goto(f"{console_run.url}/sessions/{clinic.group_session_id}")
+    page.get_by_label("Shared note").fill(SHARED)
+    for patient in clinic.patients:
+        page.get_by_label(f"Note for {patient.name}").fill(OWN[patient.given_name])
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Shared note").input_value() == SHARED  # the draft is kept
+    page.get_by_role("button", name="Sign note").click()
+    page.wait_for_load_state()
+
+    (signed,) = events.wait_for("GroupNoteSigned", where=of_session(clinic.group_session_id),
+                                timeout=WAIT)
+    assert "behavioural" not in json.dumps(signed)  # the note's text never rides an event
+    assert page.get_by_role("button", name="Amend note").is_visible()  # signed: locked, amendable
+    assert_accessible(page)
+    screenshot(page, "session-note")
+
+    for patient in clinic.patients:
+        other = next(p for p in clinic.patients if p is not patient)
+        page.goto(f"{console_run.url}/patients/{patient.patient_id}")
+        notes = page.locator("section").filter(
+            has=page.get_by_role("heading", name="Group notes", exact=True))
+        assert notes.get_by_text(SHARED).is_visible()
+        assert notes.get_by_text(OWN[patient.given_name]).is_visible()
+        assert OWN[other.given_name] not in page.content()  # another patient's part, never
+
+
+def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledged(
+        people, console_run, clinic, events, mailbox, running):
+    ada = clinic.patients[0]
+    page = people(FACILITATOR)
+    page.goto(f"{console_run.url}/patients/{ada.patient_id}")
+    page.get_by_label("Instrument").select_option("phq9")
+    for number, answer in enumerate([1, 1, 1, 1, 1, 1, 1, 1, 2], start=1):
+        page.get_by_label(f"Item {number}", exact=True).fill(str(answer))
+    page.get_by_role("button", name="Record assessment").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").get_by_text("PHQ-9 recorded.").is_visible()
+
+    flag = events.wait_for("RiskFlagRaised", timeout=WAIT,
+                           where=lambda e: e["data"]["patient_id"] == ada.patient_id)[0]["data"]
+    assert (flag["level"], flag["reason"]) == ("high", "phq9_item9")
+    alerted = events.wait_for("CareTeamAlerted", timeout=WAIT, where=lambda e: e["data"]["patient_id"]
+                              == ada.patient_id and e["data"]["reason"] == "risk")[0]["data"]
+    wait_until(lambda: "dana.reyes@clinic.test" in mailbox.recipients, timeout=WAIT,
+               message="the on-call therapist got no email")
+    assert_accessible(page)
+    screenshot(page, "patient")
+
+    # The on-call clinician's inbox: the care-team alert of the flag, acknowledged with a note.
+    alert_id = alerted["alert_id"]
+    inbox = people(CLINICIAN)
+    inbox.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
+    inbox.wait_for_url("**/alerts**")
+    alert = inbox.get_by_role("article").filter(
+        has=inbox.locator(f'form[action="/alerts/{alert_id}/acknowledge"]'))
+    assert ada.name in alert.get_by_role("heading").inner_text()
+    assert_accessible(inbox)
+    screenshot(inbox, "alerts")
+    note = "Called Ada; safety plan reviewed, seen today."
+    alert.get_by_label("Acknowledgement note").fill(note)
+    alert.get_by_role("button", name="Acknowledge").click()
+    inbox.wait_for_load_state()
+
+    assert inbox.locator(f'form[action="/alerts/{alert_id}/acknowledge"]').count() == 0
+    assert inbox.get_by_text(note).is_visible()  # listed with the acknowledged, with its note
+    acknowledged = running["notifications"].get("/alerts?status=acknowledged").json()["alerts"]
+    (mine,) = [a for a in acknowledged if a["id"] == alert_id]
+    assert (mine["acknowledgement_note"], mine["acknowledged_by"]) == (
+        note, "Riley Clinician <riverside-clinician>")
+
+
+def test_a_late_enrollment_through_the_console_and_its_past_session_marked(
+        people, console_run, clinic, events):
+    page = people(COORDINATOR)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Refer").click()
+    page.wait_for_url("**/refer")
+    assert_accessible(page)
+    screenshot(page, "refer")
+    page.get_by_label("Referred on").fill((clinic.start - timedelta(days=7)).isoformat())
+    page.get_by_label("Given name").fill("Cleo")
+    page.get_by_label("Family name").fill("Marchetti")
+    page.get_by_label("Date of birth").fill("1979-09-30")
+    page.get_by_label("Email", exact=True).fill("cleo@patient.test")
+    page.get_by_label("Phone", exact=True).fill("+15555550142")
+    for number, answer in enumerate(PHQ9, start=1):
+        page.get_by_label(f"PHQ-9 item {number}", exact=True).fill(str(answer))
+    for number, answer in enumerate(GAD7, start=1):
+        page.get_by_label(f"GAD-7 item {number}", exact=True).fill(str(answer))
+    page.get_by_label("Consents to treatment").check()
+    page.get_by_label("Consents to email messages").check()
+    page.get_by_role("button", name="Refer", exact=True).click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("heading", name="Triage result").is_visible()
+    assert_accessible(page)
+    screenshot(page, "referral")
+    page.get_by_label("Track").select_option("depression")
+    page.get_by_label("Start date").fill(clinic.start.isoformat())  # last Monday: a late entry
+    page.get_by_label("Planned weeks").fill("6")
+    for label, value in PLAN_LABELS.items():
+        page.get_by_label(label).fill(str(PLAN[value]))
+    page.get_by_role("button", name="Enroll", exact=True).click()
+    page.wait_for_url("**/patients/*")  # enrolled: on to the patient's chart
+    patient_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    enrolled = events.wait_for("PatientEnrolled", timeout=WAIT,
+                               where=lambda e: e["data"]["patient_id"] == patient_id)[0]["data"]
+    assert enrolled["start_date"] == clinic.start.isoformat()
+
+    # Scheduling booked the held sessions: last Monday's group is on Cleo's schedule, to mark.
+    def booked():
+        page.reload()
+        return page.locator(f'a[href="/sessions/{clinic.group_session_id}"]').count() > 0
+
+    wait_until(booked, timeout=WAIT, interval=1, message="the held session is not on the chart")
+    page.locator(f'a[href="/sessions/{clinic.group_session_id}"]').first.click()
+    page.wait_for_url(f"**/sessions/{clinic.group_session_id}")
+    row = page.get_by_role("group", name="Cleo Marchetti")
+    row.get_by_label("Attended").check()
+    row.get_by_label("Minutes").fill("120")
+    page.get_by_role("button", name="Save attendance").click()
+    page.wait_for_load_state()
+
+    (attended,) = events.wait_for("SessionAttended", timeout=WAIT,
+                                  where=of_session(clinic.group_session_id, patient_id))
+    assert (attended["data"]["enrollment_id"], attended["data"]["attended_minutes"]) == (
+        enrolled["enrollment_id"], 120)
+    page.goto(f"{console_run.url}/patients/{patient_id}")
+    assert page.get_by_role("heading", name="Attendance").is_visible()
+
+
+def test_the_outcomes_report(people, console_run, clinic):
+    page = people(CLINICIAN, viewport=TABLET_LANDSCAPE)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outcomes").click()
+    page.wait_for_url("**/outcomes**")
+    page.goto(f"{console_run.url}/outcomes?site={SITE}&track=depression")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert_accessible(page)
+    no_sideways_scroll(page)
+    screenshot(page, "outcomes")
+
+
+PLAN_LABELS = {"Group sessions a week": "group_sessions_per_week",
+               "Individual sessions a week": "individual_sessions_per_week",
+               "Family sessions a month": "family_sessions_per_month",
+               "Psychoeducation sessions a week": "education_sessions_per_week"}
