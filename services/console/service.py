@@ -50,7 +50,7 @@ class ConsoleService:
             # Who reads no clinic records (a privacy officer) starts at the alerts they handle.
             care_team = set(session.user["roles"]) & set(CARE_TEAM)
             return redirect("/today" if care_team else "/alerts")
-        return self.console.render(request, "signin.html", session=session)
+        return self.console.render(request, "signin.html", web_session=session)
 
     @route("GET", "/auth/login", summary="Start signing in with the OpenID provider")
     def login(self, request):
@@ -68,7 +68,7 @@ class ConsoleService:
             signed_in = self.console.signin.finish(session.pending, request.args)
         except SignInFailed:
             session.pending.clear()
-            return self.console.render(request, "signin.html", 400, session=session, failed=True)
+            return self.console.render(request, "signin.html", 400, web_session=session, failed=True)
         for key, value in signed_in.items():
             setattr(session, key, value)
         session = self.console.sessions.renew(session)  # a fresh id and CSRF token once signed in
@@ -86,36 +86,6 @@ class ConsoleService:
     @route("GET", "/today", summary="The day at a site: sessions, rosters, census, alerts")
     def today(self, request):
         return self.console.page(request, today.show)
-
-    @route("GET", "/refer", summary="The referral form with its screening")
-    def refer_form(self, request):
-        return self.console.page(request, refer.show, self.rules.instruments)
-
-    @route("POST", "/refer", summary="Refer: intake triages the screening at once")
-    def refer_submit(self, request):
-        return self.console.page(request, refer.submit, self.rules.instruments)
-
-    @route("GET", "/referrals/<string:referral_id>", summary="A referral's triage and risk flag")
-    def referral_result(self, request, referral_id):
-        return self.console.page(request, refer.result, referral_id)
-
-    @route("POST", "/referrals/<string:referral_id>/enroll",
-           summary="Enroll: track and start date (a past start is a late entry)")
-    def enroll_referral(self, request, referral_id):
-        return self.console.page(request, refer.enroll, referral_id)
-
-    @route("GET", "/patients/<string:patient_id>", summary="A patient's chart")
-    def patient_chart(self, request, patient_id):
-        return self.console.page(request, patient.show, patient_id, self.rules.instruments)
-
-    @route("POST", "/patients/<string:patient_id>/assessments", summary="Record an assessment")
-    def record_assessment(self, request, patient_id):
-        return self.console.page(request, patient.record_assessment, patient_id,
-                                 self.rules.instruments)
-
-    @route("GET", "/outcomes", summary="The outcomes report by site and track, with charts")
-    def outcomes_report(self, request):
-        return self.console.page(request, outcomes.show)
 
     @route("GET", "/sessions/<string:session_id>", summary="A session: roster, walk-ins, group note")
     def session(self, request, session_id):
@@ -152,6 +122,36 @@ class ConsoleService:
     @route("POST", "/alerts/<string:alert_id>/acknowledge", summary="Acknowledge, with a note")
     def acknowledge_alert(self, request, alert_id):
         return self.console.page(request, alerts.acknowledge, alert_id)
+
+    @route("GET", "/refer", summary="The referral form with its screening")
+    def refer_form(self, request):
+        return self.console.page(request, refer.show, self.rules.instruments)
+
+    @route("POST", "/refer", summary="Refer: intake triages the screening at once")
+    def refer_submit(self, request):
+        return self.console.page(request, refer.submit, self.rules.instruments)
+
+    @route("GET", "/referrals/<string:referral_id>", summary="A referral's triage and risk flag")
+    def referral_result(self, request, referral_id):
+        return self.console.page(request, refer.result, referral_id)
+
+    @route("POST", "/referrals/<string:referral_id>/enroll",
+           summary="Enroll: track and start date (a past start is a late entry)")
+    def enroll_referral(self, request, referral_id):
+        return self.console.page(request, refer.enroll, referral_id)
+
+    @route("GET", "/patients/<string:patient_id>", summary="A patient's chart")
+    def patient_chart(self, request, patient_id):
+        return self.console.page(request, patient.show, patient_id, self.rules.instruments)
+
+    @route("POST", "/patients/<string:patient_id>/assessments", summary="Record an assessment")
+    def record_assessment(self, request, patient_id):
+        return self.console.page(request, patient.record_assessment, patient_id,
+                                 self.rules.instruments)
+
+    @route("GET", "/outcomes", summary="The outcomes report by site and track, with charts")
+    def outcomes_report(self, request):
+        return self.console.page(request, outcomes.show)
 
 
 def safe_next(value: str | None) -> str:

@@ -113,9 +113,10 @@ class Console(DependencyProvider):
 
     # -- pages -------------------------------------------------------------------------------------
 
-    def render(self, request, template: str, status: int = 200, session: WebSession | None = None,
-               **data) -> Response:
+    def render(self, request, template: str, status: int = 200,
+               web_session: WebSession | None = None, **data) -> Response:
         lang = language_of(request)
+        session = web_session
         user = session.user if session is not None and session.signed_in else None
         html = self.templates.get_template(template).render(
             t=i18n.Translator(lang), lang=lang, user=user,
@@ -131,12 +132,12 @@ class Console(DependencyProvider):
         if session is None or not session.signed_in:
             if request.method == "GET":
                 return redirect("/auth/login?" + urllib.parse.urlencode({"next": request.full_path}))
-            return self.render(request, "error.html", 401, session,
+            return self.render(request, "error.html", 401, web_session=session,
                                title_key="error_signed_out", detail="")
         if request.method == "POST":
             request.max_content_length = self.max_body_bytes
             if not csrf_ok(session, request.form.get("csrf_token")):
-                return self.render(request, "error.html", 403, session,
+                return self.render(request, "error.html", 403, web_session=session,
                                    title_key="error_forbidden", detail="")
         page = Page(self, request, session)
         try:
@@ -146,7 +147,7 @@ class Console(DependencyProvider):
                 self.sessions.end(session)
                 return self.clear_session_cookie(redirect("/"))
             title = {403: "error_forbidden", 404: "error_not_found"}.get(exc.status, "error_upstream")
-            return self.render(request, "error.html", exc.status, session, title_key=title,
+            return self.render(request, "error.html", exc.status, web_session=session, title_key=title,
                                detail=exc.detail)
 
 
@@ -183,7 +184,7 @@ class Page:
         return self.request.form
 
     def render(self, template: str, status: int = 200, **data) -> Response:
-        return self.console.render(self.request, template, status, self.session, **data)
+        return self.console.render(self.request, template, status, web_session=self.session, **data)
 
     def redirect(self, location: str) -> Response:
         return redirect(location)

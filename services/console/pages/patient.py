@@ -28,9 +28,13 @@ def _optional(read):
         raise
 
 
+def _site(page, site_id: str) -> dict:
+    return next((s for s in page.sites() if s["site_id"] == site_id),
+                {"site_id": site_id, "name": site_id, "timezone": "UTC"})
+
+
 def _zone(page, site_id: str):
-    site = next((s for s in page.sites() if s["site_id"] == site_id), None)
-    return ZoneInfo(site["timezone"]) if site else ZoneInfo("UTC")
+    return ZoneInfo(_site(page, site_id)["timezone"])
 
 
 def show(page, patient_id, instruments, form_values=None, form_errors=None, status=200):
@@ -55,6 +59,7 @@ def show(page, patient_id, instruments, form_values=None, form_errors=None, stat
         referrals=referrals, instruments=instruments, t=page.t, zone=_zone(page, patient["site_id"]),
         form_values=form_values, form_errors=form_errors,
         instrument=page.request.args.get("instrument"))
+    view["site_name"] = _site(page, patient["site_id"])["name"]
     recorded = page.request.args.get("recorded")
     notice = None
     if recorded and form_errors is None and re.fullmatch(r"[0-9a-fA-F-]{36}", recorded):

@@ -32,7 +32,7 @@ def _today(page, site_id: str):
 
 def result(page, referral_id, enroll_values=None, enroll_errors=None, status=200):
     referral = page.up.get("intake", f"/referrals/{referral_id}")
-    patient = page.up.get("intake", f"/patients/{referral['patient_id']}", missing_ok=True)
+    patient = page.patient(referral["patient_id"])
     view = refer.referral_result(referral, patient, _today(page, referral["site_id"]),
                                  page.t("enroll_default_goal"))
     if enroll_values is not None or enroll_errors:

@@ -76,6 +76,8 @@ def field_errors(errors: dict, item_lists: dict[str, str], known: set[str]) -> t
             name = item_lists[key]
         if name in known:
             by_field.setdefault(name, []).extend(messages)
+        elif key == "_schema":  # the whole body's error: its message alone
+            rest.extend(messages)
         else:
             rest.extend(f"{key}: {message}" for message in messages)
     return by_field, rest

@@ -1,9 +1,11 @@
 """A riverside clinic two weeks into a CBT group, set up through the services' APIs with the
 development keys (as a site's coordinator and its integrations would), on the real clock.
 
-Ada and Bea hold the group's two seats; Cleo is enrolled on the same track and waits (census:
-two enrolled, one waiting); Lena is a lakeside patient. Their enrollments started two weeks ago
-(late entry), so the group's past sessions are booked and can be marked.
+Ada and Bea hold two of the CBT group's three seats (depression); Cleo is on the anxiety track,
+which has no group here, so she can join a CBT session as a walk-in; Tom holds the trauma group's
+one seat and Uma waits for it (census: depression 2 of 3, trauma 1 of 1 with 1 waiting); Lena is
+a lakeside patient. Their enrollments started two weeks ago (late entry), so the groups' past
+sessions are booked and can be marked.
 """
 from __future__ import annotations
 
@@ -39,9 +41,13 @@ def open_clinic(platform) -> dict:
     staff = [created(scheduling.post("/staff", {"site_id": site, **s}))
              for site in ("riverside", "lakeside") for s in p.STAFF]
     facilitator = staff[1]
+    until = (today + timedelta(days=60)).isoformat()
     group = created(scheduling.post("/group-series", p.series(
-        "riverside", facilitator["staff_id"], capacity=2, starts_on=monday.isoformat(),
-        ends_on=(today + timedelta(days=60)).isoformat())))
+        "riverside", facilitator["staff_id"], capacity=3, starts_on=monday.isoformat(), ends_on=until)))
+    created(scheduling.post("/group-series", p.series(
+        "riverside", facilitator["staff_id"], track="trauma", modality="trauma_group", capacity=1,
+        weekdays=["tue", "thu"], start_time="14:00", duration_minutes=120,
+        starts_on=monday.isoformat(), ends_on=until)))
     created(scheduling.post("/group-series", p.series(
         "riverside", facilitator["staff_id"], modality="psychoeducation", kind="education",
         weekdays=["tue"], start_time="10:00", duration_minutes=60, starts_on=monday.isoformat(),
@@ -51,24 +57,25 @@ def open_clinic(platform) -> dict:
         ends_on=(today + timedelta(days=60)).isoformat())))
 
     people = {}
-    for name, site in (("Ada", "riverside"), ("Bea", "riverside"), ("Cleo", "riverside"),
-                       ("Lena", "lakeside")):
+    for name, site, track in (("Ada", "riverside", "depression"), ("Bea", "riverside", "depression"),
+                              ("Cleo", "riverside", "anxiety"), ("Tom", "riverside", "trauma"),
+                              ("Uma", "riverside", "trauma"), ("Lena", "lakeside", "depression")):
         referral = created(intake.post("/referrals", p.referral(
             site, name, p.SCREENING_PHQ9, p.SCREENING_GAD7,
             referred_on=(start - timedelta(days=7)).isoformat())))
         enrollment = created(intake.post("/enrollments", {
-            "referral_id": referral["referral_id"], "track": "depression",
+            "referral_id": referral["referral_id"], "track": track,
             "start_date": start.isoformat(), "planned_weeks": p.WEEKS, "plan": p.PLAN,
             "goals": ["Back to work half days"]}))
         people[name] = {"patient_id": referral["patient_id"], "site_id": site,
                         "enrollment_id": enrollment["enrollment_id"], "name": f"{name} Okafor"}
-        # One at a time: the group's seats go in the order of enrollment.
-        if name == "Cleo":
+        # One at a time: a group's seats go in the order of enrollment.
+        if name == "Uma":
             events.wait_for("PatientWaitlisted", where=of_patient(referral["patient_id"]), timeout=WAIT)
         else:
-            events.wait_for("SessionScheduled", where=lambda e, pid=referral["patient_id"]:
-                            e["data"]["patient_id"] == pid and e["data"]["kind"] == "group",
-                            timeout=WAIT)
+            events.wait_for("SessionScheduled", where=lambda e, pid=referral["patient_id"], kind=(
+                "individual" if name == "Cleo" else "group"):
+                e["data"]["patient_id"] == pid and e["data"]["kind"] == kind, timeout=WAIT)
 
     # The group's latest session that has ended: the one the facilitator marks and writes up.
     now = datetime.now(timezone.utc)

@@ -119,6 +119,15 @@ def test_patient_chart_with_charts_notes_and_the_assessment_form(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_discharged_patients_chart_says_when_and_why(lang):
+    enrollment = {**examples.page()["plan"], "enrollment_id": examples.ENROLLMENT,
+                  "discharge": {"reason": "completed", "on": "2026-07-27"}}
+    view = examples.page(enrollment=enrollment, t=Recording(lang))
+    html, _ = render("patient.html", lang, title=view["name"], patient=view, notice=None)
+    assert "2026-07-27" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
 def test_outcomes_report_with_its_charts(lang):
     view = outcomes.outcomes_page(examples.REPORT, examples.SITES, Recording(lang), MultiDict())
     html, parsed = render("outcomes.html", lang, title="Outcomes", report=view, errors={})

@@ -304,3 +304,8 @@ def test_report_query_passes_only_the_filters_given():
 
 def test_an_empty_report_has_no_charts():
     assert outcomes.outcomes_page({"groups": []}, SITES, t, MultiDict())["charts"] == []
+
+
+def test_a_whole_body_error_is_shown_alone_in_the_summary():
+    form = refer.referral_form([], INSTRUMENTS, {}, {"_schema": ["Give either patient (new) or patient_id."]})
+    assert form["other_errors"] == ["Give either patient (new) or patient_id."]
