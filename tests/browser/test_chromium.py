@@ -5,7 +5,7 @@ import secrets
 import urllib.parse
 
 from tests.kit.identity_provider import CONSOLE, provider  # noqa: F401 (fixture)
-from tests.support.browser import assert_accessible
+from tests.support.browser import SERIOUS_IMPACTS, assert_accessible
 
 
 def test_chromium_opens_the_providers_sign_in_form(chromium, provider):  # noqa: F811
@@ -23,5 +23,5 @@ def test_chromium_opens_the_providers_sign_in_form(chromium, provider):  # noqa:
     assert page.get_by_label("Username").is_visible()
     assert page.get_by_label("Password").is_visible()
     assert page.get_by_role("button", name="Sign in").is_enabled()
-    assert_accessible(page)
+    assert_accessible(page, SERIOUS_IMPACTS)  # a development-only page, not the console's
     chromium.close_contexts()

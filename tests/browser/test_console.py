@@ -61,6 +61,27 @@ def test_today_shows_the_days_sessions_with_their_rosters_on_a_tablet(people, co
     no_sideways_scroll(page)
     screenshot(page, "today")
 
+    # By keyboard: the first Tab reaches the skip link, shown with a visible focus ring; Enter
+    # moves focus to the main content.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.textContent.trim(),"
+                            " getComputedStyle(document.activeElement).outlineStyle]")
+    assert focused == ["Skip to main content", "solid"], focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_the_spanish_interface(people, console_run, clinic):
+    page = people(FACILITATOR)
+    page.goto(f"{console_run.url}/today?site={SITE}&date={clinic.start.isoformat()}&lang=es")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", level=1).inner_text() == f"Hoy en {SITE_NAME}"
+    assert page.get_by_role("button", name="Cerrar sesión").is_visible()
+    assert_accessible(page)
+    page.goto(f"{console_run.url}/today?site={SITE}&date={clinic.start.isoformat()}")  # kept
+    assert page.locator("html").get_attribute("lang") == "es"
+    screenshot(page, "today-es")
+
 
 def test_the_facilitator_marks_the_whole_group_and_session_attended_reaches_a_subscriber(
         people, console_run, clinic, events):
