@@ -25,7 +25,7 @@ EVENTS = [("scheduling", "SessionAttended"), ("scheduling", "SessionMissed"),
           ("notifications", "CareTeamAlerted"), ("intake", "PatientEnrolled")]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     browser = Chromium()
     yield browser

@@ -12,7 +12,9 @@ has the hub hand control back once the dispatcher is gone.
 """
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from pathlib import Path
 
 import eventlet
@@ -38,7 +40,10 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 class Chromium:
-    """One headless Chromium for a test session; ``context()`` gives each test a fresh profile."""
+    """One headless Chromium for a test module; ``context()`` gives each person a fresh profile.
+
+    While it runs, Playwright keeps its asyncio loop marked as the thread's running loop, so no
+    other asyncio loop can run in the test process: stop it at the end of the module."""
 
     def __init__(self):
         if not CHROMIUM.exists():
@@ -74,9 +79,10 @@ class Chromium:
         finally:
             self._stop_playwright()
 
-    def _stop_playwright(self) -> None:
+    def _stop_playwright(self, timeout: float = 30.0) -> None:
         caller, hub = greenlet.getcurrent(), eventlet.hubs.get_hub()
         dispatcher = self._manager._dispatcher_fiber
+        deadline = time.monotonic() + timeout
         state = {"returned": False, "timer": None}
 
         def resume_caller():
@@ -85,8 +91,10 @@ class Chromium:
             if dispatcher.dead:
                 if dispatcher.parent is hub.greenlet:  # it ended into the hub, not the caller
                     caller.switch()
-            else:
-                state["timer"] = hub.schedule_call_global(0.02, resume_caller)
+                return
+            if time.monotonic() > deadline:  # a driver that does not end: end it
+                self._driver_process().kill()
+            state["timer"] = hub.schedule_call_global(0.02, resume_caller)
 
         state["timer"] = hub.schedule_call_global(0.02, resume_caller)
         try:
@@ -94,6 +102,12 @@ class Chromium:
         finally:
             state["returned"] = True
             state["timer"].cancel()
+            # Between calls Playwright marks its loop as this thread's running loop; once it has
+            # stopped nothing may stay marked, or later tests could not run an asyncio loop.
+            asyncio._set_running_loop(None)
+
+    def _driver_process(self):
+        return self._manager._client._transport._proc
 
 
 def axe_violations(page: Page, impacts=EVERY_IMPACT) -> list[dict]:
