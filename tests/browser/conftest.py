@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from demo.platform import Platform
+from demo.platform import SERVICES, Platform
 from demo.sinks import live_channels_env
 from tests.browser.clinic import open_clinic
 from tests.support.browser import DESKTOP, Chromium
@@ -47,10 +47,13 @@ def console_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def running(console_run, mailbox, broker, tmp_path_factory):
-    """The four services trusting the provider, with live email, and the console over them."""
+def running(console_run, mailbox, broker, database_factory, tmp_path_factory):
+    """The four services trusting the provider, with live email, and the console over them
+    (on PostgreSQL under ``make test-postgres``, as the end-to-end tests)."""
     vhost = broker.create_vhost()
-    platform = Platform(broker.uri(vhost), tmp_path_factory.mktemp("data"),
+    databases = ({name: database_factory.create(name) for name in SERVICES}
+                 if database_factory.postgres_url else None)
+    platform = Platform(broker.uri(vhost), tmp_path_factory.mktemp("data"), databases,
                         env={**console_run.provider_env, **live_channels_env(mailbox)})
     try:
         platform.prepare()
