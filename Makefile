@@ -8,7 +8,7 @@ POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
 .PHONY: install run migrate topology test test-unit test-postgres bench bench-http demo chaos clean help
 
 help:
-	@echo "make run            set up and run the four services (ports 8001-8004) and the FHIR gateway (:8006/fhir)"
+	@echo "make run            set up and run the staff console (:8000), the four services (ports 8001-8004) and the FHIR gateway (:8006/fhir)"
 	@echo "make test           set up and run the whole suite against RabbitMQ (SQLite databases)"
 	@echo "make test-unit      only tests/unit: no broker or database server needed, under 30 s"
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
@@ -43,7 +43,7 @@ topology: install
 	$(PY) -m shared.topology
 
 run: install topology migrate
-	@echo "intake :8001  scheduling :8002  notifications :8003  outcomes :8004  FHIR :8006/fhir  (Ctrl-C stops all)"
+	@echo "console http://127.0.0.1:8000  intake :8001  scheduling :8002  notifications :8003  outcomes :8004  FHIR :8006/fhir  (Ctrl-C stops all)"
 	$(VENV)/bin/circusd config/circus.ini
 
 test: install

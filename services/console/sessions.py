@@ -27,12 +27,20 @@ class WebSession:
     # Once signed in.
     access_token: str | None = None
     id_token: str | None = None
+    refresh_token: str | None = None
     expires_at: float = 0.0
     user: dict | None = None
+    # One renewal at a time: the provider rotates refresh tokens, and a used one presented again
+    # (two pages loading at once) would end the whole grant.
+    refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def signed_in(self) -> bool:
         return self.user is not None and time.time() < self.expires_at
+
+    def expiring(self, within_s: float = 30.0) -> bool:
+        """Signed in, but the access token ends within ``within_s`` (time to refresh it)."""
+        return self.user is not None and time.time() + within_s >= self.expires_at
 
 
 class SessionStore:

@@ -34,6 +34,11 @@ class SignIn:
     def __init__(self, config: dict, redirect_uri: str):
         console = config["CONSOLE"]
         self.client_id = console["client_id"]
+        # prompt "login": the provider asks for the password every time, so signing out of the
+        # console on a shared tablet leaves the next person signed out; "consent" (with the scope
+        # offline_access) is how the development provider issues a refresh token.
+        self.scope = str(console.get("scope") or "openid profile")
+        self.prompt = str(console.get("prompt") or "login")
         self.redirect_uri = redirect_uri
         self.timeout = float(console.get("upstream_timeout_s", 10))
         identity = config.get("IDENTITY") or {}
@@ -52,7 +57,8 @@ class SignIn:
         endpoint = issuer_keys(self.issuer).discovery()["authorization_endpoint"]
         query = urllib.parse.urlencode({
             "client_id": self.client_id, "redirect_uri": self.redirect_uri,
-            "response_type": "code", "scope": "openid profile", "state": state, "nonce": nonce,
+            "response_type": "code", "scope": self.scope, "state": state, "nonce": nonce,
+            "prompt": self.prompt,
             "code_challenge": _challenge(verifier), "code_challenge_method": "S256"})
         return f"{endpoint}?{query}"
 
@@ -81,10 +87,31 @@ class SignIn:
             raise SignInFailed(f"token endpoint answered {answer.status_code}")
         tokens = answer.json()
         self._verify_id_token(tokens.get("id_token") or "", pending["nonce"])
-        identity = self.verifier.verify(tokens["access_token"])
         pending.clear()
+        return self._signed_in(tokens)
+
+    def refresh(self, refresh_token: str, subject: str) -> dict:
+        """New tokens for the same person (the refresh token grant), or SignInFailed."""
+        discovery = issuer_keys(self.issuer).discovery()
+        try:
+            answer = requests.post(discovery["token_endpoint"], data={
+                "grant_type": "refresh_token", "refresh_token": refresh_token,
+                "client_id": self.client_id}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SignInFailed(f"token endpoint: {type(exc).__name__}") from None
+        if answer.status_code != 200:
+            raise SignInFailed(f"token endpoint answered {answer.status_code}")
+        signed_in = self._signed_in(answer.json(), refresh_token)
+        if signed_in["user"]["subject"] != subject:
+            raise SignInFailed("another subject")
+        return signed_in
+
+    def _signed_in(self, tokens: dict, previous_refresh: str | None = None) -> dict:
+        identity = self.verifier.verify(tokens["access_token"])
         expires_in = float(tokens.get("expires_in") or 300)
-        return {"access_token": tokens["access_token"], "id_token": tokens["id_token"],
+        return {"access_token": tokens["access_token"],
+                "id_token": tokens.get("id_token"),
+                "refresh_token": tokens.get("refresh_token") or previous_refresh,
                 "expires_at": time.time() + expires_in,
                 "user": {"subject": identity.subject, "name": identity.display_name,
                          "roles": list(identity.roles), "sites": list(identity.sites or ())}}

@@ -17,11 +17,12 @@ from werkzeug.wrappers import Response
 
 from shared.config import is_production, site_zones
 from shared.http import api
+from shared.problems import Problem
 from shared.upstream import Upstream, UpstreamError
 
 from services.console import i18n
 from services.console.sessions import COOKIE, SessionStore, WebSession, csrf_ok
-from services.console.signin import SignIn
+from services.console.signin import SignIn, SignInFailed
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -72,6 +73,15 @@ def environment() -> Environment:
     return env
 
 
+def session_secret(config: dict) -> str:
+    """CONSOLE.session_secret; the development value (or a short one) refused in production."""
+    secret = str(config["CONSOLE"]["session_secret"])
+    if is_production(config) and (secret == DEV_SECRET or len(secret) < 32):
+        raise RuntimeError("CONSOLE.session_secret is the development value (or shorter than "
+                           "32 characters); refused with IOP_ENV=production.")
+    return secret
+
+
 class Console(DependencyProvider):
     """What every request of the process shares: the session store, the sign-in client, the
     templates and where the services are."""
@@ -79,10 +89,7 @@ class Console(DependencyProvider):
     def setup(self):
         config = self.container.config
         settings = config["CONSOLE"]
-        secret = str(settings["session_secret"])
-        if is_production(config) and (secret == DEV_SECRET or len(secret) < 32):
-            raise RuntimeError("CONSOLE.session_secret is the development value (or shorter than "
-                               "32 characters); refused with IOP_ENV=production.")
+        secret = session_secret(config)
         self.public_url = str(settings["public_url"]).rstrip("/")
         self.secure_cookies = self.public_url.startswith("https://")
         self.sessions = SessionStore(secret, float(settings["session_idle_minutes"]) * 60)
@@ -105,6 +112,20 @@ class Console(DependencyProvider):
         response.set_cookie(COOKIE, self.sessions.cookie_value(session), httponly=True,
                             samesite="Lax", secure=self.secure_cookies, path="/")
         return response
+
+    def refresh(self, session: WebSession) -> None:
+        """A fresh access token before this one ends, so a day's work is not cut every hour; a
+        refused refresh leaves the session to expire (the person signs in again)."""
+        with session.refresh_lock:
+            if not session.expiring() or not session.refresh_token:
+                return  # another request renewed it meanwhile
+            try:
+                renewed = self.signin.refresh(session.refresh_token, session.user["subject"])
+            except (SignInFailed, Problem):
+                session.refresh_token = None
+                return
+            for key, value in renewed.items():
+                setattr(session, key, value)
 
     def clear_session_cookie(self, response: Response) -> Response:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax",
@@ -129,6 +150,8 @@ class Console(DependencyProvider):
         """A signed-in page: the session checked (and a POST's CSRF token), then ``view(page,
         *args)``; a service's refusal is shown as an error page with its status."""
         session = self.session_of(request)
+        if session is not None and session.expiring() and session.refresh_token:
+            self.refresh(session)
         if session is None or not session.signed_in:
             if request.method == "GET":
                 return redirect("/auth/login?" + urllib.parse.urlencode({"next": request.full_path}))

@@ -110,6 +110,14 @@ def recorded_notice(assessment: dict, flags: list[dict]) -> dict:
             "flags": [f for f in flags if f.get("assessment_id") == assessment.get("assessment_id")]}
 
 
+def referrals_section(referrals: list[dict]) -> list[dict]:
+    """Each referral, newest first, with whether it was enrolled (its triage page enrolls it)."""
+    return [{"referral_id": r["referral_id"], "referred_on": r.get("referred_on"),
+             "recommendation": r.get("recommendation"), "recommended_track": r.get("recommended_track"),
+             "risk_flag": r.get("risk_flag"), "enrolled": bool(r.get("enrollment_id"))}
+            for r in reversed(referrals)]
+
+
 def screened_on(referrals: list[dict]) -> dict:
     """Enrollment id → the referral's date: where a chart places the screening (baseline) total."""
     return {r["enrollment_id"]: r.get("referred_on") for r in referrals if r.get("enrollment_id")}
@@ -131,6 +139,7 @@ def patient_page(*, patient: dict, enrollment: dict | None, versions: dict | Non
             "schedule": schedule_section(schedule, zone, now),
             "timezone": getattr(zone, "key", "UTC"),
             "episodes": episode_charts(assessments or {}, instruments, t, zone, screened_on(referrals)),
+            "referrals": referrals_section(referrals),
             "flags": flags_section(flags, zone),
             "alerts": alerts_section(alerts, patient_id, zone),
             "notifications": notifications_section(notifications, zone),

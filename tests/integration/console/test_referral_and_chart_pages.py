@@ -7,7 +7,7 @@ a clinician records a PHQ-9 whose item 9 raises a flag, sees it charted with its
 and finds a signed group note on two attendees' charts, each with only their own part.
 """
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -2,7 +2,17 @@
 signing out, the security headers and the language switch. Over real HTTP, without JavaScript."""
 import re
 
-from tests.support.console import ConsoleBrowser
+import pytest
+
+from tests.support.console import ConsoleBrowser, ConsoleRun
+
+
+@pytest.fixture(scope="module")
+def console_run(tmp_path_factory):
+    """Access tokens of 20 seconds here, so that every page renews its token."""
+    run = ConsoleRun(tmp_path_factory.mktemp("console"), access_token_ttl_s=20)
+    yield run
+    run.stop()
 
 
 def session_cookie(response):
@@ -22,7 +32,7 @@ def test_sign_in_with_pkce_lands_on_today_with_a_fresh_secure_session(running, c
     location = to_provider.headers["Location"]
     assert location.startswith(console_run.provider.issuer + "/auth?")
     for expected in ("code_challenge_method=S256", "code_challenge=", "state=", "nonce=",
-                     "client_id=iop-console", "response_type=code"):
+                     "client_id=iop-console", "response_type=code", "prompt=login"):
         assert expected in location, location
     cookie = session_cookie(to_provider)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
@@ -74,6 +84,9 @@ def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(r
     assert signed_out.status_code == 200 and signed_out.url == console_run.url + "/"
     assert browser.get("/today", allow_redirects=False).status_code == 303
     assert other.get("/today").status_code == 200  # one person's sign-out ends only their session
+    # The next person on this browser is asked for a password (prompt=login), not signed in as the last.
+    again = browser.sign_in("riverside-coordinator")
+    assert "Casey Coordinator" in again.text and "Riley Clinician" not in again.text
 
 
 def test_a_callback_that_does_not_match_the_sign_in_it_started_is_refused(running, console_run):
@@ -99,3 +112,14 @@ def test_the_language_switch_then_the_browser_choose_spanish(running, console_ru
     fresh = ConsoleBrowser(console_run.url)
     assert '<html lang="es">' in fresh.get("/", headers={"Accept-Language": "es-MX,en;q=0.5"}).text
     assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "de"}).text
+
+
+def test_an_access_token_about_to_end_is_renewed_with_the_refresh_token(running, console_run):
+    """This module's provider issues 20-second access tokens (the console renews one that ends
+    within 30 s): every page renews it at the token endpoint, and the person stays signed in."""
+    browser = console_run.browser("riverside-clinician")
+    before = console_run.provider.requests_to("/token")
+    for _ in range(2):
+        page = browser.get("/today", allow_redirects=False)
+        assert page.status_code == 200 and "Riley Clinician" in page.text
+    assert console_run.provider.requests_to("/token") == before + 2

@@ -32,3 +32,18 @@ def test_the_switch_then_the_cookie_then_the_browser_then_english():
     assert i18n.choose("fr", None, spanish_browser) == "es"
     assert i18n.choose(None, None, LanguageAccept([("de", 1)])) == "en"
     assert i18n.Translator("es")("today_title", site="Riverside") == "Hoy en Riverside"
+
+
+def test_every_value_a_page_names_by_key_has_its_text():
+    from shared import enums
+
+    english = i18n.catalog("en")
+    named = {"kind": enums.SESSION_KINDS, "modality": enums.MODALITIES, "track": enums.TRACKS,
+             "attendance": enums.ATTENDANCE_STATUSES, "reason": enums.ALERT_REASONS,
+             "level": enums.RISK_LEVELS, "status": ("scheduled", "cancelled"),
+             "note_status": ("draft", "signed"),
+             "done": ("attendance", "walk_in", "draft", "signed", "amended", "acknowledged"),
+             "nav": ("today", "refer", "alerts", "outcomes")}
+    missing = [f"{prefix}_{value}" for prefix, values in named.items() for value in values
+               if f"{prefix}_{value}" not in english]
+    assert missing == []

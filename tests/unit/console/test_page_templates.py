@@ -1,7 +1,7 @@
 """The Refer, referral, Patient and Outcomes templates rendered from their view models: the
 accessible names the browser tests select by, one <h1> and <main>, every text key translated."""
 import re
-from datetime import date, datetime, timezone
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest

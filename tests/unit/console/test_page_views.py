@@ -222,7 +222,8 @@ def page(**overrides):
                           "starts_at": "2026-06-03T13:00:00+00:00", "version": 1, "status": "signed",
                           "shared_text": "Worked on thought records.",
                           "own_part": {"patient_id": PATIENT, "text": "Ana engaged well."}}]},
-        referrals=[{"enrollment_id": ENROLLMENT, "referred_on": "2026-05-28"}],
+        referrals=[{"referral_id": REFERRAL, "enrollment_id": ENROLLMENT, "referred_on": "2026-05-28",
+                    "recommendation": "iop", "recommended_track": "depression"}],
         instruments=INSTRUMENTS, t=t, zone=NEW_YORK, now=datetime(2026, 6, 20, tzinfo=timezone.utc))
     values.update(overrides)
     return patient.patient_page(**values)
@@ -256,6 +257,14 @@ def test_group_notes_show_the_shared_part_and_only_this_patients_own_part():
     other = page(notes={"notes": [{"starts_at": "2026-06-03T13:00:00+00:00", "shared_text": "s",
                                    "own_part": {"patient_id": OTHER, "text": "Not Ana's"}}]})
     assert other["notes"][0]["own_text"] == ""
+
+
+def test_the_referrals_link_to_their_triage_and_say_which_is_not_enrolled():
+    view = page(referrals=[{"referral_id": "r1", "enrollment_id": ENROLLMENT, "referred_on": "2026-05-28",
+                            "recommendation": "iop"},
+                           {"referral_id": "r2", "enrollment_id": None, "referred_on": "2026-09-01",
+                            "recommendation": "iop", "recommended_track": "anxiety"}])
+    assert [(r["referral_id"], r["enrolled"]) for r in view["referrals"]] == [("r2", False), ("r1", True)]
 
 
 def test_a_patient_not_enrolled_yet_has_no_plan_attendance_or_schedule():
