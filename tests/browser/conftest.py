@@ -81,8 +81,8 @@ def clinic(running, events):
 @pytest.fixture
 def people(chromium, console_run):
     """``people("riverside-facilitator")``: a page signed in as that person, in a context of its own."""
-    def sign_in(username: str, viewport=DESKTOP, password: str = PASSWORD):
-        page = chromium.context(viewport=viewport).new_page()
+    def sign_in(username: str, viewport=DESKTOP, password: str = PASSWORD, javascript=True):
+        page = chromium.context(viewport=viewport, javascript=javascript).new_page()
         sign_in_page(page, console_run.url, username, password)
         return page
 

@@ -111,7 +111,31 @@ def test_the_facilitator_marks_the_whole_group_and_session_attended_reaches_a_su
     page.reload()
     for patient in (ada, ben):
         assert page.get_by_role("group", name=patient.name).get_by_label("Attended").is_checked()
+    assert_accessible(page)
     screenshot(page, "session")
+
+
+def test_the_roster_form_works_without_javascript(people, console_run, clinic, events):
+    """Wednesday's group, marked by a browser that runs no script: one attended, one absent."""
+    page = people(FACILITATOR, javascript=False)
+    wednesday = clinic.start + timedelta(days=2)
+    page.goto(f"{console_run.url}/today?site={SITE}&date={wednesday.isoformat()}")
+    page.get_by_role("link", name=re.compile(r"^09:00")).first.click()
+    page.wait_for_url("**/sessions/*")
+    session_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    ada, ben = clinic.patients
+    ada_row, ben_row = (page.get_by_role("group", name=p.name) for p in (ada, ben))
+    ada_row.get_by_label("Attended").check()
+    ada_row.get_by_label("Minutes").fill("175")
+    ben_row.get_by_label("Absent").check()
+    page.get_by_role("button", name="Save attendance").click()
+    page.wait_for_load_state()
+
+    (attended,) = events.wait_for("SessionAttended", timeout=WAIT,
+                                  where=of_session(session_id, ada.patient_id))
+    assert attended["data"]["attended_minutes"] == 175
+    events.wait_for("SessionMissed", timeout=WAIT, where=of_session(session_id, ben.patient_id))
+    assert page.get_by_role("group", name=ben.name).get_by_label("Absent").is_checked()
 
 
 def no_sideways_scroll(page) -> None:

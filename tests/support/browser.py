@@ -59,9 +59,9 @@ class Chromium:
                                                        timeout=LAUNCH_TIMEOUT_MS)
         self.contexts = []
 
-    def context(self, viewport=DESKTOP, locale: str = "en-US"):
+    def context(self, viewport=DESKTOP, locale: str = "en-US", javascript: bool = True):
         context = self.browser.new_context(viewport=viewport, locale=locale, bypass_csp=True,
-                                           timezone_id="UTC")
+                                           timezone_id="UTC", java_script_enabled=javascript)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         self.contexts.append(context)
