@@ -1,7 +1,8 @@
 """The riverside clinic the browser tests run their day on, set up through the services' APIs.
 
 On the real clock (the console shows real days): a CBT group (Mon/Wed/Fri 09:00, site time) and
-psychoeducation (Tue 10:00) that began two weeks ago, an on-call therapist whose email reaches the
+psychoeducation (Tue 10:00) that began two weeks ago, an anxiety group (Thu 09:00) that nobody's
+plan books, an on-call therapist whose email reaches the
 test's mailbox, and two patients enrolled late (their program began last Monday), so last
 Monday's group already lies in the past with both of them on its roster.
 """
@@ -57,6 +58,7 @@ class Clinic:
     group_session_id: str = ""  # last Monday's group, both patients on its roster
     patients: list[Patient] = field(default_factory=list)
     facilitator_id: str = ""
+    walk_in_series_id: str = ""
 
 
 def created(response, status=201) -> dict:
@@ -92,6 +94,12 @@ def open_clinic(platform) -> Clinic:
         "site_id": SITE, "track": "depression", "modality": "psychoeducation", "kind": "education",
         "weekdays": ["tue"], "start_time": "10:00", "duration_minutes": 60, "capacity": 12,
         "facilitator_id": clinic.facilitator_id, **series_window}))
+
+    # An anxiety group on Thursdays: the depression plan books nobody on it (walk-ins only).
+    clinic.walk_in_series_id = created(scheduling.post("/group-series", {
+        "site_id": SITE, "track": "anxiety", "modality": "mbsr_group", "kind": "group",
+        "weekdays": ["thu"], "start_time": "09:00", "duration_minutes": 120, "capacity": 8,
+        "facilitator_id": clinic.facilitator_id, **series_window}))["series_id"]
 
     for given, family in (("Ada", "Okafor"), ("Ben", "Lindqvist")):
         patient = Patient(given, family)

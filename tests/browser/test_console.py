@@ -2,8 +2,9 @@
 
 A facilitator signs in through the provider's form, marks last Monday's group (both patients
 entered late, so the session is one of their held sessions) and sees SessionAttended reach a
-subscriber; writes and signs the group note and finds it on both attendees' charts, each with
-only their own part; records a PHQ-9 with item 9 answered, which the on-call clinician finds in
+subscriber (and marks another group in a browser that runs no script); writes and signs the
+group note and finds it on both attendees' charts, each with only their own part, then amends it;
+adds a walk-in to a session's roster and marks her; records a PHQ-9 with item 9 answered, which the on-call clinician finds in
 the Alerts inbox and acknowledges; a coordinator refers and enrolls a patient late through the
 console, and that patient's past session is marked. Every page is checked with axe-core and
 screenshotted into docs/console/. The tests share one platform and run in file order.
@@ -178,6 +179,47 @@ def test_the_group_note_is_written_once_signed_and_filed_to_each_attendees_chart
         assert notes.get_by_text(SHARED).is_visible()
         assert notes.get_by_text(OWN[patient.given_name]).is_visible()
         assert OWN[other.given_name] not in page.content()  # another patient's part, never
+
+    # An amendment is a new version, signed; the old one is kept and listed.
+    ada, ben = clinic.patients
+    amended = "Ada set a walking goal for the mornings and a call with her sister on Sundays."
+    page.goto(f"{console_run.url}/sessions/{clinic.group_session_id}")
+    page.get_by_label("Amendment reason").fill("Ada's second goal was left out")
+    page.get_by_label(f"Note for {ada.name}").fill(amended)
+    page.get_by_role("button", name="Amend note").click()
+    page.wait_for_load_state()
+    versions = page.locator("section#note").inner_text()
+    assert "Version 1" in versions and "Version 2" in versions, versions
+    page.goto(f"{console_run.url}/patients/{ada.patient_id}")
+    assert page.get_by_text(amended).first.is_visible()
+    page.goto(f"{console_run.url}/patients/{ben.patient_id}")
+    assert amended not in page.content() and OWN["Ben"] in page.content()
+
+
+def test_a_walk_in_is_added_to_a_sessions_roster_and_marked(people, console_run, clinic, events):
+    ada = clinic.patients[0]
+    thursday = clinic.start + timedelta(days=3)
+    page = people(FACILITATOR)
+    page.goto(f"{console_run.url}/today?site={SITE}&date={thursday.isoformat()}")
+    page.get_by_role("link", name=re.compile(r"^09:00.*MBSR")).click()
+    page.wait_for_url("**/sessions/*")
+    session_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    assert page.get_by_text("Nobody is booked on this session.").is_visible()
+
+    page.get_by_label("Patient", exact=True).select_option(f"{ada.patient_id}:{ada.enrollment_id}")
+    page.get_by_role("button", name="Add to roster").click()
+    page.wait_for_load_state()
+    row = page.get_by_role("group", name=ada.name)
+    row.get_by_label("Attended").check()
+    row.get_by_label("Minutes").fill("120")
+    page.get_by_role("button", name="Save attendance").click()
+    page.wait_for_load_state()
+
+    (attended,) = events.wait_for("SessionAttended", timeout=WAIT,
+                                  where=of_session(session_id, ada.patient_id))
+    assert (attended["data"]["enrollment_id"], attended["data"]["attended_minutes"]) == (
+        ada.enrollment_id, 120)
+    assert_accessible(page)
 
 
 def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledged(
