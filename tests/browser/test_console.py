@@ -107,8 +107,7 @@ def test_the_facilitator_marks_the_whole_group_and_session_attended_reaches_a_su
         row = page.get_by_role("group", name=patient.name)
         row.get_by_label("Attended").check()
         row.get_by_label("Minutes").fill(minutes)
-    page.get_by_role("button", name="Save attendance").click()
-    page.wait_for_load_state()
+    submit(page, "Save attendance", "done=attendance")
 
     for patient, minutes in ((ada, 180), (ben, 150)):
         (event,) = events.wait_for("SessionAttended", timeout=WAIT,
@@ -137,8 +136,7 @@ def test_the_roster_form_works_without_javascript(people, console_run, clinic, e
     ada_row.get_by_label("Attended").check()
     ada_row.get_by_label("Minutes").fill("175")
     ben_row.get_by_label("Absent").check()
-    page.get_by_role("button", name="Save attendance").click()
-    page.wait_for_load_state()
+    submit(page, "Save attendance", "done=attendance")
 
     (attended,) = events.wait_for("SessionAttended", timeout=WAIT,
                                   where=of_session(session_id, ada.patient_id))
@@ -154,11 +152,9 @@ def test_the_group_note_is_written_once_signed_and_filed_to_each_attendees_chart
     page.get_by_label("Shared note").fill(SHARED)
     for patient in clinic.patients:
         page.get_by_label(f"Note for {patient.name}").fill(OWN[patient.given_name])
-    page.get_by_role("button", name="Save draft").click()
-    page.wait_for_load_state()
+    submit(page, "Save draft", "done=draft")
     assert page.get_by_label("Shared note").input_value() == SHARED  # the draft is kept
-    page.get_by_role("button", name="Sign note").click()
-    page.wait_for_load_state()
+    submit(page, "Sign note", "done=signed")
 
     (signed,) = events.wait_for("GroupNoteSigned", where=of_session(clinic.group_session_id),
                                 timeout=WAIT)
@@ -182,8 +178,7 @@ def test_the_group_note_is_written_once_signed_and_filed_to_each_attendees_chart
     page.goto(f"{console_run.url}/sessions/{clinic.group_session_id}")
     page.get_by_label("Amendment reason").fill("Ada's second goal was left out")
     page.get_by_label(f"Note for {ada.name}").fill(amended)
-    page.get_by_role("button", name="Amend note").click()
-    page.wait_for_load_state()
+    submit(page, "Amend note", "done=amended")
     versions = page.locator("section#note").inner_text()
     assert "Version 1" in versions and "Version 2" in versions, versions
     page.goto(f"{console_run.url}/patients/{ada.patient_id}")
@@ -203,13 +198,11 @@ def test_a_walk_in_is_added_to_a_sessions_roster_and_marked(people, console_run,
     assert page.get_by_text("Nobody is booked on this session.").is_visible()
 
     page.get_by_label("Patient", exact=True).select_option(f"{ada.patient_id}:{ada.enrollment_id}")
-    page.get_by_role("button", name="Add to roster").click()
-    page.wait_for_load_state()
+    submit(page, "Add to roster", "done=walk_in")
     row = page.get_by_role("group", name=ada.name)
     row.get_by_label("Attended").check()
     row.get_by_label("Minutes").fill("120")
-    page.get_by_role("button", name="Save attendance").click()
-    page.wait_for_load_state()
+    submit(page, "Save attendance", "done=attendance")
 
     (attended,) = events.wait_for("SessionAttended", timeout=WAIT,
                                   where=of_session(session_id, ada.patient_id))
@@ -226,8 +219,7 @@ def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledg
     page.get_by_label("Instrument").select_option("phq9")
     for number, answer in enumerate([1, 1, 1, 1, 1, 1, 1, 1, 2], start=1):
         page.get_by_label(f"Item {number}", exact=True).fill(str(answer))
-    page.get_by_role("button", name="Record assessment").click()
-    page.wait_for_load_state()
+    submit(page, "Record assessment", "?recorded=")
     assert page.get_by_role("status").get_by_text("PHQ-9 recorded.").is_visible()
 
     flag = events.wait_for("RiskFlagRaised", timeout=WAIT,
@@ -253,7 +245,7 @@ def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledg
     note = "Called Ada; safety plan reviewed, seen today."
     alert.get_by_label("Acknowledgement note").fill(note)
     alert.get_by_role("button", name="Acknowledge").click()
-    inbox.wait_for_load_state()
+    inbox.wait_for_url(re.compile(r"done=acknowledged"))
 
     assert inbox.locator(f'form[action="/alerts/{alert_id}/acknowledge"]').count() == 0
     assert inbox.get_by_text(note).is_visible()  # listed with the acknowledged, with its note
@@ -283,7 +275,7 @@ def test_a_late_enrollment_through_the_console_and_its_past_session_marked(
     page.get_by_label("Consents to treatment").check()
     page.get_by_label("Consents to email messages").check()
     page.get_by_role("button", name="Refer", exact=True).click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/referrals/*")
 
     assert page.get_by_role("heading", name="Triage result").is_visible()
     assert_accessible(page)
@@ -311,8 +303,7 @@ def test_a_late_enrollment_through_the_console_and_its_past_session_marked(
     row = page.get_by_role("group", name="Cleo Marchetti")
     row.get_by_label("Attended").check()
     row.get_by_label("Minutes").fill("120")
-    page.get_by_role("button", name="Save attendance").click()
-    page.wait_for_load_state()
+    submit(page, "Save attendance", "done=attendance")
 
     (attended,) = events.wait_for("SessionAttended", timeout=WAIT,
                                   where=of_session(clinic.group_session_id, patient_id))
@@ -360,3 +351,9 @@ def no_sideways_scroll(page) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
     assert width <= viewport, f"{page.url} is {width}px wide in a {viewport}px viewport"
+
+
+def submit(page, button: str, landing: str) -> None:
+    """Press a form's button and wait for the page it redirects to (post/redirect/get)."""
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_url(re.compile(re.escape(landing)))
