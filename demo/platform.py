@@ -25,7 +25,7 @@ CONFIG = ROOT / "config" / "config.yaml"
 # The registry (SERVICES in config/config.yaml): names in order, and what `nameko run` starts.
 CLASSES = load_config()["SERVICES"]
 SERVICES = tuple(CLASSES)
-# The edges (EDGES: the FHIR gateway), started over the services' APIs by start_edge.
+# The edges (EDGES: the FHIR gateway, the staff console), started over the services' APIs by start_edge.
 EDGES = {name: edge_path(load_config(), name) for name in edge_names(load_config())}
 NAMEKO = Path(sys.executable).with_name("nameko")
 

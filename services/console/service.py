@@ -154,6 +154,13 @@ class ConsoleService:
         return self.console.page(request, outcomes.show)
 
 
+    @route("GET", "/<path:rest>", summary="Any other address: a page saying it is not found")
+    def not_found(self, request, rest):
+        session = self.console.session_of(request)
+        return self.console.render(request, "error.html", 404, web_session=session,
+                                   title_key="error_not_found", detail="")
+
+
 def safe_next(value: str | None) -> str:
     """Where to go after signing in: a path of this console only (never another host)."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:

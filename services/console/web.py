@@ -140,7 +140,7 @@ class Console(DependencyProvider):
         session = web_session
         user = session.user if session is not None and session.signed_in else None
         html = self.templates.get_template(template).render(
-            t=i18n.Translator(lang), lang=lang, user=user,
+            t=i18n.Translator(lang), lang=lang, user=user, lang_links=language_links(request),
             csrf=session.csrf if session is not None else "",
             here=request.full_path.rstrip("?"), request=request, **data)
         response = secured(Response(html, status=status, content_type="text/html; charset=utf-8"))
@@ -177,6 +177,15 @@ class Console(DependencyProvider):
 def language_of(request) -> str:
     return i18n.choose(request.args.get("lang"), request.cookies.get(i18n.COOKIE),
                        request.accept_languages)
+
+
+def language_links(request) -> dict[str, str]:
+    """This page in each language (a form's answer links to the start page: a POST is not a page)."""
+    if request.method != "GET":
+        return {lang: f"/?lang={lang}" for lang in i18n.LANGUAGES}
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return {lang: request.path + "?" + urllib.parse.urlencode([*args, ("lang", lang)])
+            for lang in i18n.LANGUAGES}
 
 
 def remember_language(request, response: Response) -> Response:

@@ -45,10 +45,11 @@ def session_summary(session) -> dict:
 
 
 def calendar(site_id: str, zone, first, last, rows) -> dict:
-    """``rows``: (session, booked count, series capacity or None for an appointment)."""
+    """``rows``: (session, booked count, series capacity or None for an appointment, enrollments
+    waiting for the series or None for an appointment)."""
     return {"site_id": site_id, "timezone": zone.key, "from": first, "to": last,
-            "sessions": [{**session_summary(s), "booked": n, "capacity": capacity if capacity else 1}
-                         for s, n, capacity in rows]}
+            "sessions": [{**session_summary(s), "booked": n, "capacity": capacity if capacity else 1,
+                          "waiting": waiting or 0} for s, n, capacity, waiting in rows]}
 
 
 def session_detail(session, bookings) -> dict:

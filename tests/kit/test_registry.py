@@ -68,7 +68,7 @@ def test_each_container_has_one_metrics_registry_shared_by_its_extensions():
 
 
 def test_each_edge_resolves_and_make_run_starts_it_on_its_port():
-    """EDGES (the FHIR gateway): not a service of the registry, but a circus watcher of its own."""
+    """EDGES (the FHIR gateway, the console): not services of the registry, each a circus watcher."""
     import configparser
 
     from shared.registry import edge_names, edge_path

@@ -60,6 +60,12 @@ class ConsoleRun:
         self.platform = platform
         return platform.start_edge("console", port=self.port, env=self.provider_env)
 
+    def restart(self):
+        """On the services' current ports (after ``platform.restart_service``), the same port and
+        provider; everyone signs in again (sessions live in the console's memory)."""
+        self.platform.stop_service("console")
+        return self.start(self.platform)
+
     def browser(self, username: str | None = None) -> "ConsoleBrowser":
         browser = ConsoleBrowser(self.url)
         if username:

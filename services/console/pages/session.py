@@ -28,9 +28,14 @@ def duration_minutes(detail: dict) -> int:
     return max(int((ends - starts).total_seconds() // 60), 1)
 
 
+def can_add(detail: dict) -> bool:
+    return detail["kind"] in WALK_IN_KINDS and detail["status"] == "scheduled"
+
+
 def walk_in_candidates(page: Page, detail: dict, roster: list[dict]) -> list[dict]:
-    """The site's patients with an active enrollment who are not on this roster yet."""
-    if detail["kind"] not in WALK_IN_KINDS or detail["status"] != "scheduled":
+    """The site's patients with an active enrollment who are not on this roster yet. Read only
+    when asked for (``?add=1``): it opens every record of the site, each read audited."""
+    if not can_add(detail):
         return []
     on_roster = {b["patient_id"] for b in roster}
     listed = page.up.get("intake", f"/sites/{detail['site_id']}/patients")["patient_ids"]
@@ -61,12 +66,15 @@ def show(page: Page, session_id: str, status: int = 200, errors: dict | None = N
     detail = page.up.get("scheduling", f"/sessions/{session_id}")
     roster = roster_of(page, detail)
     note = note_of(page, session_id)
+    adding = page.request.args.get("add") == "1" or failed == "walk_in"
     zone = page.zone_of(detail["site_id"]) or detail["timezone"]
     title = page.t("session_title", kind=page.t("kind_" + detail["kind"]),
                    when=_when(detail["starts_at"], zone))
     return page.render("session.html", status, nav="today", title=title, session=detail,
                        roster=roster, zone=zone, minutes_default=duration_minutes(detail),
-                       candidates=walk_in_candidates(page, detail, roster), note=note,
+                       can_add=can_add(detail), adding=adding,
+                       candidates=walk_in_candidates(page, detail, roster) if adding else [],
+                       note=note,
                        can_write_note=page.has_role("clinician"),
                        errors=errors or {}, typed=typed or {}, failed=failed,
                        done=page.request.args.get("done"))

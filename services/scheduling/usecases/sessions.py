@@ -14,11 +14,15 @@ from services.scheduling.usecases.bookings import cancel
 
 
 def site_calendar(cmd: ReadSite, uow):
-    """The site's sessions on the local days ``first`` to ``last``, with booked counts."""
+    """The site's sessions on the local days ``first`` to ``last``, with booked counts, and for a
+    series' session how many wait for a seat in that series: (session, booked, capacity, waiting)."""
     require_visible_site(cmd.site_id, cmd.zones, cmd.caller)
     zone = cmd.zones[cmd.site_id]
-    return uow.sessions.calendar(cmd.site_id, start_of_local_day(cmd.first, zone),
+    rows = uow.sessions.calendar(cmd.site_id, start_of_local_day(cmd.first, zone),
                                  start_of_local_day(cmd.last + timedelta(days=1), zone))
+    waiting = uow.waitlist.waiting_counts({s.series_id for s, _, _ in rows if s.series_id})
+    return [(s, booked, capacity, waiting.get(s.series_id, 0) if s.series_id else None)
+            for s, booked, capacity in rows]
 
 
 def session_with_bookings(cmd: ReadRecord, uow) -> tuple[Session, list]:

@@ -36,6 +36,16 @@ def test_today_shows_the_days_sessions_rosters_census_waitlist_and_open_alerts(c
     assert "Depression 2 3 0" in census and "Trauma 1 1 1" in census  # enrolled, seats, waiting
     assert "Lena" not in page.text  # lakeside's patient
 
+    # The trauma group's day: its one seat taken, Uma waiting.
+    tom = created(console_run.platform["scheduling"].get(
+        f"/patients/{people['Tom']['patient_id']}/schedule"), 200)["sessions"]
+    trauma = next(s for s in tom if s["modality"] == "trauma_group")
+    trauma_day = datetime.fromisoformat(trauma["starts_at"]).astimezone(RIVERSIDE).date()
+    page = browser.get(f"/today?site=riverside&date={trauma_day.isoformat()}")
+    card = page.text[page.text.index(f'id="session-{trauma["session_id"]}"'):]
+    assert "1 of 1 booked · 1 waiting" in text_of(card[:card.index("</article>")])
+    assert "Tom Okafor" in card[:card.index("</article>")]
+
 
 def test_a_facilitator_marks_the_whole_group_in_one_form_and_the_events_go_out(clinic, console_run):
     people, session = clinic["people"], clinic["session"]
@@ -45,7 +55,8 @@ def test_a_facilitator_marks_the_whole_group_in_one_form_and_the_events_go_out(c
     page = browser.get(path)
     assert page.status_code == 200, page.text
     roster = section(page.text, "roster-heading")
-    assert roster.count('<form method="post"') == 2  # the roster's one form, and the walk-in's
+    assert roster.count('<form method="post"') == 1  # one form for the whole group
+    assert f'href="{path}?add=1#walk-in"' in roster
     for name in ("Ada Okafor", "Bea Okafor"):
         assert f"<legend>{name}</legend>" in roster
     for label in ("Attended", "Absent", "Excused"):
@@ -87,7 +98,8 @@ def test_a_walk_in_is_added_to_the_roster_and_marked(clinic, console_run):
     session, cleo = clinic["earlier_session"], clinic["people"]["Cleo"]
     browser = console_run.browser("riverside-coordinator")
     path = f"/sessions/{session['session_id']}"
-    page = browser.get(path)
+    assert 'name="walk_in"' not in browser.get(path).text  # the site's records only when asked
+    page = browser.get(f"{path}?add=1")
     choice = f'{cleo["patient_id"]}:{cleo["enrollment_id"]}'
     assert f'<option value="{choice}">Cleo Okafor (Anxiety)</option>' in page.text
     assert "Lena" not in page.text

@@ -71,6 +71,9 @@ def test_every_page_carries_the_security_headers_and_the_assets_are_local(runnin
     for label in ("Today", "Refer", "Alerts", "Outcomes"):
         assert f">{label}</a>" in page.text
     assert '<button type="submit">Sign out</button>' in page.text
+    missing = browser.get("/no/such/page")
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
+    assert missing.headers["Content-Security-Policy"] == csp
 
 
 def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(running, console_run):
@@ -108,6 +111,9 @@ def test_the_language_switch_then_the_browser_choose_spanish(running, console_ru
     assert "<h1>Hoy en Riverside Clinic</h1>" in spanish.text
     assert '<html lang="es">' in browser.get("/today").text  # kept in the lang cookie
     assert '<html lang="en">' in browser.get("/today?lang=en").text
+    # The switch keeps the page and its query: the same day, the other language.
+    assert 'href="/today?site=riverside&amp;date=2026-01-05&amp;lang=es"' in browser.get(
+        "/today?site=riverside&date=2026-01-05").text
 
     fresh = ConsoleBrowser(console_run.url)
     assert '<html lang="es">' in fresh.get("/", headers={"Accept-Language": "es-MX,en;q=0.5"}).text
@@ -123,3 +129,11 @@ def test_an_access_token_about_to_end_is_renewed_with_the_refresh_token(running,
         page = browser.get("/today", allow_redirects=False)
         assert page.status_code == 200 and "Riley Clinician" in page.text
     assert console_run.provider.requests_to("/token") == before + 2
+
+
+def test_a_restart_of_the_console_signs_everyone_out(running, console_run):
+    browser = console_run.browser("riverside-clinician")
+    assert browser.get("/today").status_code == 200
+    console_run.restart()
+    assert browser.get("/today", allow_redirects=False).status_code == 303  # sessions were in memory
+    assert browser.sign_in("riverside-clinician").status_code == 200

@@ -24,6 +24,9 @@ def test_full_series_waitlists_in_order_and_a_discharge_promotes_the_first(platf
     assert (group["seats_taken"], group["capacity"], group["waiting"]) == (1, 1, 2)
     listed = service.get("/sites/riverside/group-series", key="riverside").json()["series"]
     assert {(s["modality"], s["waiting"]) for s in listed} == {("cbt_group", 2), ("psychoeducation", 0)}
+    day = service.get("/sites/riverside/calendar?from=2026-03-02&to=2026-03-02").json()["sessions"]
+    assert {(s["modality"], s["booked"], s["capacity"], s["waiting"]) for s in day if s["kind"] == "group"} == {
+        ("cbt_group", 1, 1, 2)}
 
     # Wednesday 4 March, after the Monday session: only what lies ahead is cancelled.
     set_clock(service, datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc))
