@@ -197,6 +197,7 @@ def test_a_walk_in_is_added_to_a_sessions_roster_and_marked(people, console_run,
     session_id = page.url.rsplit("/", 1)[-1].split("?")[0]
     assert page.get_by_text("Nobody is booked on this session.").is_visible()
 
+    page.get_by_role("link", name="Find a patient to add").click()  # the site's candidates
     page.get_by_label("Patient", exact=True).select_option(f"{ada.patient_id}:{ada.enrollment_id}")
     submit(page, "Add to roster", "done=walk_in")
     row = page.get_by_role("group", name=ada.name)
