@@ -55,9 +55,13 @@ class Chromium:
         eventlet.sleep(0)  # the hub exists before the dispatcher greenlet first waits on it
         self._manager = sync_playwright()
         self.playwright = self._manager.start()
-        self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                       timeout=LAUNCH_TIMEOUT_MS)
         self.contexts = []
+        try:
+            self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                           timeout=LAUNCH_TIMEOUT_MS)
+        except BaseException:
+            self._stop_playwright()
+            raise
 
     def context(self, viewport=DESKTOP, locale: str = "en-US", javascript: bool = True):
         context = self.browser.new_context(viewport=viewport, locale=locale, bypass_csp=True,
