@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from demo.launch import wait_until
 from tests.browser.clinic import GAD7, PHQ9, PLAN, SITE, SITE_NAME, WAIT, ZONE
-from tests.support.browser import TABLET_LANDSCAPE, TABLET_PORTRAIT, assert_accessible, screenshot
+from tests.support.browser import TABLET_LANDSCAPE, TABLET_PORTRAIT, assert_console_page, screenshot
 
 FACILITATOR, CLINICIAN, COORDINATOR = "riverside-facilitator", "riverside-clinician", "riverside-coordinator"
 SHARED = "Group practised behavioural activation; each planned two pleasant activities."
@@ -39,7 +39,7 @@ def test_sign_in_through_the_provider_lands_on_today(chromium, console_run, clin
     page = chromium.context().new_page()
     page.goto(console_run.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
-    assert_accessible(page)
+    assert_console_page(page)
     screenshot(page, "sign-in")
 
     page.get_by_role("link", name="Sign in").click()
@@ -66,7 +66,7 @@ def test_today_shows_the_days_sessions_with_their_rosters_on_a_tablet(people, co
     for patient in clinic.patients:
         assert session.get_by_text(patient.name).is_visible()
     assert page.get_by_role("heading", name="Census by track").is_visible()
-    assert_accessible(page)
+    assert_console_page(page)
     no_sideways_scroll(page)
     screenshot(page, "today")
 
@@ -86,7 +86,7 @@ def test_the_spanish_interface(people, console_run, clinic):
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.get_by_role("heading", level=1).inner_text() == f"Hoy en {SITE_NAME}"
     assert page.get_by_role("button", name="Cerrar sesión").is_visible()
-    assert_accessible(page)
+    assert_console_page(page)
     page.goto(f"{console_run.url}/today?site={SITE}&date={clinic.start.isoformat()}")  # kept
     assert page.locator("html").get_attribute("lang") == "es"
     screenshot(page, "today-es")
@@ -99,7 +99,7 @@ def test_the_facilitator_marks_the_whole_group_and_session_attended_reaches_a_su
     page.get_by_role("link", name=re.compile(r"^09:00")).first.click()
     page.wait_for_url(f"**/sessions/{clinic.group_session_id}")
     assert page.get_by_role("heading", level=1).is_visible(), page.content()[:2000]
-    assert_accessible(page)
+    assert_console_page(page)
     no_sideways_scroll(page)
 
     ada, ben = clinic.patients
@@ -119,7 +119,7 @@ def test_the_facilitator_marks_the_whole_group_and_session_attended_reaches_a_su
     page.reload()
     for patient in (ada, ben):
         assert page.get_by_role("group", name=patient.name).get_by_label("Attended").is_checked()
-    assert_accessible(page)
+    assert_console_page(page)
     screenshot(page, "session")
 
 
@@ -160,7 +160,7 @@ def test_the_group_note_is_written_once_signed_and_filed_to_each_attendees_chart
                                 timeout=WAIT)
     assert "behavioural" not in json.dumps(signed)  # the note's text never rides an event
     assert page.get_by_role("button", name="Amend note").is_visible()  # signed: locked, amendable
-    assert_accessible(page)
+    assert_console_page(page)
     screenshot(page, "session-note")
 
     for patient in clinic.patients:
@@ -209,7 +209,7 @@ def test_a_walk_in_is_added_to_a_sessions_roster_and_marked(people, console_run,
                                   where=of_session(session_id, ada.patient_id))
     assert (attended["data"]["enrollment_id"], attended["data"]["attended_minutes"]) == (
         ada.enrollment_id, 120)
-    assert_accessible(page)
+    assert_console_page(page)
 
 
 def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledged(
@@ -230,7 +230,7 @@ def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledg
                               == ada.patient_id and e["data"]["reason"] == "risk")[0]["data"]
     wait_until(lambda: "dana.reyes@clinic.test" in mailbox.recipients, timeout=WAIT,
                message="the on-call therapist got no email")
-    assert_accessible(page)
+    assert_console_page(page)
     screenshot(page, "patient")
 
     # The on-call clinician's inbox: the care-team alert of the flag, acknowledged with a note.
@@ -241,7 +241,7 @@ def test_an_item_9_answer_reaches_the_on_call_clinicians_inbox_and_is_acknowledg
     alert = inbox.get_by_role("article").filter(
         has=inbox.locator(f'form[action="/alerts/{alert_id}/acknowledge"]'))
     assert ada.name in alert.get_by_role("heading").inner_text()
-    assert_accessible(inbox)
+    assert_console_page(inbox)
     screenshot(inbox, "alerts")
     note = "Called Ada; safety plan reviewed, seen today."
     alert.get_by_label("Acknowledgement note").fill(note)
@@ -261,7 +261,7 @@ def test_a_late_enrollment_through_the_console_and_its_past_session_marked(
     page = people(COORDINATOR)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Refer").click()
     page.wait_for_url("**/refer")
-    assert_accessible(page)
+    assert_console_page(page)
     screenshot(page, "refer")
     page.get_by_label("Referred on").fill((clinic.start - timedelta(days=7)).isoformat())
     page.get_by_label("Given name").fill("Cleo")
@@ -279,7 +279,7 @@ def test_a_late_enrollment_through_the_console_and_its_past_session_marked(
     page.wait_for_url("**/referrals/*")
 
     assert page.get_by_role("heading", name="Triage result").is_visible()
-    assert_accessible(page)
+    assert_console_page(page)
     screenshot(page, "referral")
     page.get_by_label("Track").select_option("depression")
     page.get_by_label("Start date").fill(clinic.start.isoformat())  # last Monday: a late entry
@@ -342,7 +342,7 @@ def test_the_outcomes_report(people, console_run, clinic, running):
     cells = wait_until(ended, timeout=WAIT, interval=1, message="the report does not count Ada")
     assert cells[0] == str(len(clinic.patients) + 1)  # enrolled: Ada, Ben and Cleo
     assert page.locator("figure svg").count() >= 2  # the report's charts, drawn on the server
-    assert_accessible(page)
+    assert_console_page(page)
     no_sideways_scroll(page)
     screenshot(page, "outcomes")
 

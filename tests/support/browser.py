@@ -133,6 +133,19 @@ def assert_accessible(page: Page, impacts=EVERY_IMPACT) -> None:
     assert not violations, f"axe-core on {page.url}:\n{describe(violations)}"
 
 
+def assert_console_page(page: Page) -> None:
+    """A console page: one <h1>, one <main>, a skip link to it, the language on <html>, and
+    nothing axe-core finds at any impact."""
+    structure = page.evaluate("""() => ({
+        h1: document.querySelectorAll('h1').length,
+        main: document.querySelectorAll('main').length,
+        lang: document.documentElement.lang,
+        skip: (document.querySelector('a[href="#main"]') || {}).textContent || ''})""")
+    assert (structure["h1"], structure["main"]) == (1, 1), (page.url, structure)
+    assert structure["lang"] in ("en", "es") and structure["skip"].strip(), (page.url, structure)
+    assert_accessible(page)
+
+
 def screenshot(page: Page, name: str) -> Path:
     """The page as it looks now, into docs/console/<name>.png (committed, refreshed by the tests)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
