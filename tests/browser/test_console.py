@@ -321,6 +321,19 @@ def test_a_late_enrollment_through_the_console_and_its_past_session_marked(
     assert "Attended (120 min)" in page.locator(row).first.inner_text()
 
 
+def test_another_sites_clinician_sees_nothing_of_riverside(people, console_run, clinic):
+    page = people("lakeside-clinician")
+    for patient in clinic.patients:
+        response = page.goto(f"{console_run.url}/patients/{patient.patient_id}")
+        assert response.status in (403, 404), response.status
+        assert patient.family_name not in page.content()
+        assert_console_page(page)
+    for path in (f"/today?site={SITE}&date={clinic.start.isoformat()}", "/alerts",
+                 f"/sessions/{clinic.group_session_id}"):
+        page.goto(console_run.url + path)
+        assert not any(p.family_name in page.content() for p in clinic.patients), path
+
+
 def test_the_outcomes_report(people, console_run, clinic, running):
     # Ada's program ends today, completed on a clinician's judgement (the override).
     ada = clinic.patients[0]
