@@ -6,7 +6,8 @@ subscriber (and marks another group in a browser that runs no script); writes an
 group note and finds it on both attendees' charts, each with only their own part, then amends
 it; adds a walk-in to a session's roster and marks her; records a PHQ-9 with item 9 answered,
 which the on-call clinician finds in the Alerts inbox and acknowledges; a coordinator refers and
-enrolls a patient late through the console, and that patient's past session is marked. Every
+enrolls a patient late through the console, and that patient's past session is marked; a
+clinician of another site sees none of it; the outcomes report counts a completed program. Every
 page is checked with axe-core (no violation of any impact) and screenshotted into docs/console/.
 The tests share one platform and run in file order.
 """
