@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432
 
-.PHONY: install run migrate topology test test-unit test-postgres bench bench-http demo chaos clean help
+.PHONY: install run migrate topology test test-unit test-postgres bench bench-http load demo chaos clean help
 
 help:
 	@echo "make run            set up and run the staff console (:8000), the four services (ports 8001-8004) and the FHIR gateway (:8006/fhir)"
@@ -14,7 +14,8 @@ help:
 	@echo "make test-postgres  the same suite with every service on PostgreSQL"
 	@echo "make demo           a seeded three-site network through a program, with the outcomes report"
 	@echo "make bench          throughput of the reliable event path against raw kombu"
-	@echo "make bench-http     requests/s and p50/p99 of scheduling's attendance and schedule routes"
+	@echo "make bench-http     requests/s and p50/p99 of scheduling's attendance and schedule routes, item-9 answer to alert"
+	@echo "make load           a fixed request rate (locust) for 3 minutes on PostgreSQL: p50/p99, errors, backlog"
 	@echo "make chaos          40 programs under ≥10 faults on its own broker node and PostgreSQL"
 
 $(VENV)/.installed: requirements.lock
@@ -76,6 +77,14 @@ bench: install
 bench-http: install
 	bash scripts/ensure-broker.sh
 	$(PY) -m tests.bench_http
+
+# `make load`: attendance posts, schedule reads and assessments at a fixed rate from locust (its own
+# process) against the four services on PostgreSQL; the figures printed and in var/load/*.json.
+# LOAD_ARGS="--rate 40 --duration 60" (also --mix attendance:schedule:assessment, --interval).
+load: install
+	bash scripts/ensure-broker.sh
+	bash scripts/ensure-postgres.sh
+	POSTGRES_URL=$(POSTGRES_URL) $(PY) -m load $(LOAD_ARGS)
 
 # `make chaos`: the clinic workload under faults (kills, broker and PostgreSQL restarts, a cut
 # broker link, poison), on a RabbitMQ node and a PostgreSQL cluster of its own; ends with

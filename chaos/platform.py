@@ -249,15 +249,18 @@ class ChaosPlatform(Platform):
 
     # -- quiet ----------------------------------------------------------------------------------
 
-    def settle(self, timeout: float = 240.0) -> None:
+    def settle(self, timeout: float = 240.0, also=None) -> None:
         """Quiet: no outbox row unconfirmed, no message on any handler or retry queue, and the
         outbox and inbox totals the same on two reads in a row (counters die with a SIGKILL;
-        the databases and queues do not)."""
+        the databases and queues do not). ``also``: more state that must hold still (a sink's
+        count), read with the rest."""
         previous = [None]
 
         def quiet():
             try:
                 snapshot = self.snapshot()
+                if snapshot is not None and also is not None:
+                    snapshot = (snapshot, also())
             except Exception:  # the broker or the database is away right now
                 previous[0] = None
                 return False

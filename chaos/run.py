@@ -296,9 +296,9 @@ def run(programs: int = 40, faults: int = 12, seed: int = 7, keep: bool = False,
         drive.send_notifications()
         injector.join()
         drive.send_notifications()  # what a late fault held back
-        platform.settle()
-        time.sleep(2)  # a last quiet look: nothing still arriving at the sinks
-        platform.settle()
+        # Quiet, and nothing still arriving at the sinks nor half sent.
+        platform.settle(also=lambda: (len(mailbox.recipients), len(sms.delivered), count(
+            platform.engine("notifications"), "SELECT count(*) FROM messages WHERE status = 'sending'")))
         rows = reconcile(platform, drive, injector, mailbox, sms, amqp_uri)
         duplicates = sum(v for (name, labels), v in
                          ((k, v) for n in ALL for k, v in platform.metrics(n).items())

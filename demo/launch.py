@@ -93,6 +93,11 @@ class Broker:
     def queue(self, vhost: str, name: str) -> dict:
         return self._call("GET", f"/queues/{urllib.parse.quote(vhost, safe='')}/{name}").json()
 
+    def queues(self, vhost: str) -> list[dict]:
+        """Every queue of the vhost with its depths (the management API's figures: refreshed
+        every few seconds by the broker, not live)."""
+        return self._call("GET", f"/queues/{urllib.parse.quote(vhost, safe='')}").json()
+
     def _call(self, method: str, path: str, body=None):
         # After a broker restart the management listener comes back a little after AMQP.
         deadline = time.monotonic() + 30

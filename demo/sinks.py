@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
@@ -14,16 +16,26 @@ SMS_TOKEN = "demo-sms-token"
 
 
 class Mailbox:
-    """Accepts every email and keeps its recipients."""
+    """Accepts every email and keeps its recipients, and each message as received (a test reads
+    what it says: its language, its subject)."""
 
     def __init__(self):
         self.recipients: list[str] = []
+        self.messages: list[EmailMessage] = []
+        self._envelopes: list[tuple[str, ...]] = []  # each message's envelope recipients
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
         self.recipients.extend(envelope.rcpt_tos)
+        self._envelopes.append(tuple(envelope.rcpt_tos))
+        self.messages.append(message_from_bytes(envelope.original_content or envelope.content,
+                                                policy=policy.default))
         return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages delivered to one address, in the order received."""
+        return [m for m, to in zip(list(self.messages), list(self._envelopes)) if address in to]
 
     def start(self) -> "Mailbox":
         self._controller.start()

@@ -47,10 +47,18 @@ RISK_REASONS = ("phq9_item9", "reliable_deterioration", "cssrs")
 
 ALERT_REASONS = ("risk", "missed_sessions", "deterioration", "break_glass")
 
-RECIPIENT_TYPES = ("patient", "staff")
+# referrer: the enrollment's referring provider; related_person: a patient's family member or
+# other contact (a family session's reminder).
+RECIPIENT_TYPES = ("patient", "staff", "referrer", "related_person")
 
 ATTENDANCE_STATUSES = ("attended", "absent", "excused")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 ROLES = ("admin", "coordinator", "clinician", "integrator", "ops", "privacy_officer")
+
+# A related person's relationship to the patient: HL7 v3 RoleCode (personal relationship) codes,
+# as FHIR's RelatedPerson.relationship carries them.
+RELATIONSHIPS = ("MTH", "FTH", "PRN", "STPPRN", "SPS", "DOMPART", "SIB", "CHILD", "GRPRN",
+                 "GRNDCHILD", "AUNT", "UNCLE", "COUSN", "GUARD", "FAMMEMB", "FRND", "NBOR",
+                 "ROOM")

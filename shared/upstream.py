@@ -34,13 +34,18 @@ class Upstream:
 
     def get(self, service: str, path: str, params: dict | None = None, *, missing_ok=False):
         """The JSON answer; None for 404 when ``missing_ok``; else UpstreamError."""
-        return self._call("GET", service, path, params=params, missing_ok=missing_ok)
+        response = self._call("GET", service, path, params=params, missing_ok=missing_ok)
+        return None if response is None else _json(response)
+
+    def get_bytes(self, service: str, path: str) -> bytes:
+        """A document's bytes (the discharge summary's PDF); UpstreamError as for ``get``."""
+        return self._call("GET", service, path).content
 
     def post(self, service: str, path: str, body=None):
-        return self._call("POST", service, path, json=body)
+        return _json(self._call("POST", service, path, json=body))
 
     def put(self, service: str, path: str, body=None):
-        return self._call("PUT", service, path, json=body)
+        return _json(self._call("PUT", service, path, json=body))
 
     def _call(self, method: str, service: str, path: str, *, missing_ok=False, **kwargs):
         try:
@@ -60,6 +65,8 @@ class Upstream:
                 detail = response.reason
             raise UpstreamError(response.status_code if response.status_code < 500 else 502,
                                 str(detail), errors)
-        if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
+        return response
+
+
+def _json(response):
+    return None if response.status_code == 204 or not response.content else response.json()

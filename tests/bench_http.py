@@ -3,10 +3,17 @@
 - ``POST /sessions/{id}/attendance`` for a 12-patient roster (each request flips every patient
   between attended and absent, so each one records 12 changes and raises 12 events);
 - ``GET /patients/{id}/schedule``;
-- ``GET /health`` of the same service: the floor (routing, auth-free, no database).
+- ``GET /health`` of the same service: the floor (routing, auth-free, no database);
+- an item-9 answer to its alert: from ``POST /assessments`` (a PHQ-9 with item 9 above 0) to
+  ``CareTeamAlerted`` on a subscriber's own queue (outcomes records the flag and publishes
+  RiskFlagRaised in one commit; notifications stores the alert and publishes CareTeamAlerted in
+  one), one answer at a time, spread over several enrollments. Every answer raises its own flag
+  and every flag its own alert; the subscriber also hears RiskFlagRaised, so each alert is matched
+  to its answer by the flag's event id (not confused with the C-SSRS-due alert the same answer
+  raises a moment later).
 
 It lives in tests/ because it drives the service through the test support (clinic, harness).
-The scheduling service runs in this process on a fresh vhost and a fresh migrated database
+The services run in this process on a fresh vhost and a fresh migrated database
 (SQLite; PostgreSQL with IOP_TEST_POSTGRES_URL) through the test support's harness; the client
 shares the process, so each figure includes the client's own share of the hub. A benchmark, not a
 test: it measures and asserts nothing.
@@ -25,6 +32,8 @@ from pathlib import Path  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 
 from demo.launch import Broker  # noqa: E402
+from tests.integration.outcomes.scenario import assess, phq9  # noqa: E402
+from tests.integration.outcomes.scenario import enroll as enroll_at_outcomes  # noqa: E402
 from tests.integration.scheduling.clinic import (enroll, open_clinic, set_clock,  # noqa: E402
                                                  start_scheduling)
 from tests.support.databases import DatabaseFactory  # noqa: E402
@@ -34,6 +43,12 @@ from tests.support.platform import PlatformHarness  # noqa: E402
 ROSTER = 12
 GROUP_BOOKINGS = 6
 AFTER_FIRST_WEEK = "2026-03-09T18:00:00+00:00"
+ALERT_ENROLLMENTS = 20  # the item-9 answers go round these
+
+
+def percentiles(times: list[float]) -> dict:
+    times = sorted(times)
+    return {"p50": 1000 * statistics.median(times), "p99": 1000 * times[int(0.99 * (len(times) - 1))]}
 
 
 def measure(call, n: int, concurrency: int) -> dict:
@@ -48,9 +63,30 @@ def measure(call, n: int, concurrency: int) -> dict:
     for _ in pool.imap(lambda _: call(), range(n)):
         pass
     rate = n / (time.perf_counter() - t0)
-    times.sort()
-    return {"p50": 1000 * statistics.median(times), "p99": 1000 * times[int(0.99 * (len(times) - 1))],
-            "rate": rate}
+    return {**percentiles(times), "rate": rate}
+
+
+def answer_to_alert(platform, outcomes, n: int) -> dict:
+    """Seconds from each item-9 answer's POST to its CareTeamAlerted, one answer at a time."""
+    enrollments = [enroll_at_outcomes(platform, outcomes) for _ in range(ALERT_ENROLLMENTS)]
+    subscriber = EventSubscriber(platform.amqp_uri, [("outcomes", "RiskFlagRaised"),
+                                                     ("notifications", "CareTeamAlerted")])
+    times = []
+    try:
+        for i in range(n):
+            enrollment = enrollments[i % len(enrollments)]
+            t0 = time.perf_counter()
+            response = assess(outcomes, enrollment, "phq9", phq9(4, item9=1), on_day=1 + i // len(enrollments))
+            assert response.status_code == 201, response.text
+            assessment_id = response.json()["assessment_id"]
+            [flag] = subscriber.wait_for("RiskFlagRaised", timeout=30,
+                                         where=lambda e: e["data"]["assessment_id"] == assessment_id)
+            subscriber.wait_for("CareTeamAlerted", timeout=30,
+                                where=lambda e: e["data"]["cause_event_id"] == flag["id"])
+            times.append(time.perf_counter() - t0)
+    finally:
+        subscriber.close()
+    return {**percentiles(times), "rate": n / sum(times)}
 
 
 def main(argv=None) -> int:
@@ -96,15 +132,20 @@ def main(argv=None) -> int:
                 (f"POST /sessions/{{id}}/attendance, {ROSTER} patients",
                  measure(attendance, args.n, args.concurrency))]
         watcher.close()
+        # Started after the scheduling figures, so the attendance events are not theirs to handle.
+        outcomes = platform.start("outcomes")
+        platform.start("notifications")
+        rows.append(("POST /assessments item 9 → CareTeamAlerted", answer_to_alert(platform, outcomes, args.n)))
     finally:
         platform.stop()
         databases.drop_all()
         broker.delete_vhost(vhost)
     print(f"IOP bench-http: {args.n} requests per route, sequential for latency, "
-          f"{args.concurrency} clients for the rate; database {databases.dialect}")
-    print(f"{'route':<44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
+          f"{args.concurrency} clients for the rate (the alert row: one answer at a time); "
+          f"database {databases.dialect}")
+    print(f"{'route':<46} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
     for label, figures in rows:
-        print(f"{label:<44} {figures['rate']:>7,.0f} {figures['p50']:>7.1f} {figures['p99']:>7.1f}")
+        print(f"{label:<46} {figures['rate']:>7,.0f} {figures['p50']:>7.1f} {figures['p99']:>7.1f}")
     return 0
 
 

@@ -39,6 +39,9 @@ class Translator:
         self._text = catalog(self.lang)
         self._fallback = catalog(DEFAULT)
 
+    def has(self, key: str) -> bool:
+        return key in self._fallback
+
     def __call__(self, key: str, **fields) -> str:
         text = self._text.get(key) or self._fallback.get(key) or key
         return text.format(**fields) if fields else text

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nameko.extensions import DependencyProvider
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from shared.config import is_production, site_zones
@@ -159,7 +160,12 @@ class Console(DependencyProvider):
                                title_key="error_signed_out", detail="")
         if request.method == "POST":
             request.max_content_length = self.max_body_bytes
-            if not csrf_ok(session, request.form.get("csrf_token")):
+            try:
+                submitted = request.form.get("csrf_token")
+            except RequestEntityTooLarge:
+                return self.render(request, "error.html", 413, web_session=session,
+                                   title_key="error_too_large", detail="")
+            if not csrf_ok(session, submitted):
                 return self.render(request, "error.html", 403, web_session=session,
                                    title_key="error_forbidden", detail="")
         page = Page(self, request, session)

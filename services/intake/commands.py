@@ -107,3 +107,38 @@ class DischargePatient:
     required_rate: float
     today: Mapping               # site id → the site's local date now
     window: Mapping              # ENROLLMENT configuration
+    aftercare: Mapping | None = None  # plan, provider, first_appointment_on; None: not given
+
+
+@dataclass(frozen=True)
+class FindDischargeDetails:
+    caller: Caller               # the calling service
+    enrollment_id: str
+
+
+@dataclass(frozen=True)
+class AddRelatedPerson:
+    caller: Caller
+    patient_id: str
+    person: Mapping              # RelatedPersonIn, validated
+
+
+@dataclass(frozen=True)
+class ShowRelatedPersons:
+    caller: Caller
+    patient_id: str | None       # None: the person is read by their own id
+    related_person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRelatedPerson:
+    caller: Caller
+    patient_id: str
+    related_person_id: str
+    values: Mapping              # PUT: every changeable field; PATCH: the ones given
+
+
+@dataclass(frozen=True)
+class FindRelatedContact:
+    caller: Caller               # the calling service
+    related_person_id: str

@@ -101,6 +101,10 @@ class Enrollment(Base):
     discharged_on: Mapped[date | None] = mapped_column(Date)
     discharge_attendance_rate: Mapped[float | None] = mapped_column(Float)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # The aftercare plan given at discharge (optional), for the discharge summary.
+    aftercare_plan: Mapped[str | None] = mapped_column(Text)
+    aftercare_provider: Mapped[str | None] = mapped_column(String(200))
+    aftercare_first_appointment_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -137,3 +141,25 @@ class SessionOutcome(Base):
     status: Mapped[str] = mapped_column(String(16))  # shared.enums.ATTENDANCE_STATUSES
     attended_minutes: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RelatedPerson(Base):
+    """A family member or other person close to the patient: their own contact details, language
+    and consent to be contacted (changeable; each change audited). ``version`` counts changes, so
+    the projections built from RelatedPersonAdded/Updated keep the latest whatever the order."""
+
+    __tablename__ = "related_persons"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    relationship: Mapped[str] = mapped_column(String(16))  # shared.enums.RELATIONSHIPS
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    preferred_language: Mapped[str] = mapped_column(String(35))
+    consent_to_contact: Mapped[bool] = mapped_column(Boolean)
+    consent_recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from shared.repository import Repository
 
 from services.intake.domain.enrollments import ACTIVE, AlreadyEnrolled
 from services.intake.models import (Consent, Contact, Enrollment, Patient, PlanVersion, Referral,
-                                    SessionOutcome)
+                                    RelatedPerson, SessionOutcome)
 
 
 class Patients(Repository):
@@ -94,5 +94,14 @@ class SessionOutcomes(Repository):
             SessionOutcome.enrollment_id == enrollment_id)))
 
 
+class RelatedPersons(Repository):
+    model = RelatedPerson
+
+    def of_patient(self, patient_id: str) -> list[RelatedPerson]:
+        return list(self.session.scalars(select(RelatedPerson).where(
+            RelatedPerson.patient_id == patient_id).order_by(RelatedPerson.created_at,
+                                                             RelatedPerson.id)))
+
+
 REPOSITORIES = {"patients": Patients, "referrals": Referrals, "enrollments": Enrollments,
-                "attendance": SessionOutcomes}
+                "attendance": SessionOutcomes, "related_persons": RelatedPersons}

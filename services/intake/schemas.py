@@ -142,16 +142,47 @@ class PlanUpdateIn(Schema):
     goals = goals_field(load_default=None)
 
 
+class AftercareIn(Schema):
+    """What follows the program, as the discharge summary tells the referring provider."""
+    plan = text(2000, required=True, metadata={"description": "The aftercare plan, as agreed"})
+    provider = text(200, load_default=None, metadata={
+        "description": "Who continues the care (a practice, a program)"})
+    first_appointment_on = day(load_default=None)
+
+
 class DischargeIn(Schema):
     reason = fields.String(required=True, validate=OneOf(enums.DISCHARGE_REASONS))
     on = day(required=True)
     # A clinician's reason to discharge as completed below the attendance rate; kept.
     override_reason = text(1000, load_default=None)
+    # Optional; the discharge summary shows it (free text about the patient: never in an event).
+    aftercare = fields.Nested(AftercareIn, load_default=None)
 
     @validates_schema
     def override_only_for_completion(self, data, **kwargs):
         if data["override_reason"] and data["reason"] != "completed":
             raise ValidationError({"override_reason": ["Only for a discharge as completed."]})
+        aftercare = data["aftercare"]
+        if aftercare and aftercare["first_appointment_on"] and \
+                aftercare["first_appointment_on"] < data["on"]:
+            raise ValidationError({"aftercare": {"first_appointment_on": [
+                "Must not be before the discharge date."]}})
+
+
+class RelatedPersonIn(Schema):
+    """A related person (POST, PUT). PATCH takes any of these fields; one of email and phone
+    is needed once the change is applied (checked by the use case, 422 naming both)."""
+    given_name = text(100, required=True)
+    family_name = text(100, required=True)
+    relationship = fields.String(required=True, validate=OneOf(enums.RELATIONSHIPS), metadata={
+        "description": "HL7 v3 RoleCode: MTH, FTH, PRN, SPS, DOMPART, SIB, CHILD, GRPRN, GUARD, "
+                       "FRND, ..."})
+    email = fields.Email(load_default=None, allow_none=True, validate=Length(max=254))
+    phone = phone_number(load_default=None, allow_none=True)
+    preferred_language = language_tag(load_default="en")
+    consent_to_contact = fields.Boolean(required=True, metadata={
+        "description": "Their own consent to be contacted (reminders of family sessions)"})
+    active = fields.Boolean(load_default=True)
 
 
 # -- responses -----------------------------------------------------------------------------
@@ -248,3 +279,24 @@ class EnrollmentOut(Schema):
     goals = fields.List(fields.String())  # left out of the name-free (integrator) view
     attendance = fields.Nested(AttendanceOut)
     discharge = fields.Dict(allow_none=True)
+
+
+class RelatedPersonOut(Schema):
+    related_person_id = fields.String()
+    patient_id = fields.String()
+    site_id = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
+    relationship = fields.String(metadata={"enum": list(enums.RELATIONSHIPS)})
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    preferred_language = fields.String()
+    consent_to_contact = fields.Boolean()
+    consent_recorded_at = fields.DateTime()
+    active = fields.Boolean()
+    version = fields.Integer()
+
+
+class RelatedPersonsOut(Schema):
+    patient_id = fields.String()
+    related_persons = fields.List(fields.Nested(RelatedPersonOut))

@@ -27,8 +27,10 @@ from services.intake.errors import ERRORS
 from services.intake.models import Base
 from services.intake.repositories import REPOSITORIES
 from services.intake.schemas import (DischargeIn, EnrollmentIn, EnrollmentOut, PatientOut,
-                                     PlanUpdateIn, ReferralIn, ReferralOut, ReferrerConsentIn)
-from services.intake.usecases import attendance, enrollments, patients, referrals
+                                     PlanUpdateIn, ReferralIn, ReferralOut, ReferrerConsentIn,
+                                     RelatedPersonIn, RelatedPersonOut, RelatedPersonsOut)
+from services.intake.usecases import (attendance, discharges, enrollments, patients, referrals,
+                                      related_persons)
 
 
 class IntakeService(PlatformService):
@@ -80,6 +82,50 @@ class IntakeService(PlatformService):
         with self.db.unit_of_work() as uow:
             return {"site_id": site_id, "patient_ids": patients.list_site_patients(command, uow)}
 
+    # -- related persons (family members and other contacts) -------------------------------
+
+    @api("POST", "/patients/<string:patient_id>/related-persons", body=RelatedPersonIn,
+         response=RelatedPersonOut, roles=CARE_TEAM, status=201,
+         summary="Record a related person of the patient, with their consent to be contacted")
+    def add_related_person(self, request, patient_id):
+        command = commands.AddRelatedPerson(request.caller, patient_id, request.body)
+        with self.db.unit_of_work() as uow:
+            return views.related_person_view(related_persons.add_related_person(command, uow))
+
+    @api("GET", "/patients/<string:patient_id>/related-persons", response=RelatedPersonsOut,
+         roles=CARE_TEAM, summary="The patient's related persons (audited)")
+    def list_related_persons(self, request, patient_id):
+        command = commands.ShowRelatedPersons(request.caller, patient_id)
+        with self.db.unit_of_work() as uow:
+            listed = related_persons.list_related_persons(command, uow)
+            return {"patient_id": patient_id,
+                    "related_persons": [views.related_person_view(p) for p in listed]}
+
+    @api("GET", "/related-persons/<string:related_person_id>", response=RelatedPersonOut,
+         roles=CARE_TEAM, summary="One related person by id (audited)")
+    def get_related_person(self, request, related_person_id):
+        command = commands.ShowRelatedPersons(request.caller, None, related_person_id)
+        with self.db.unit_of_work() as uow:
+            return views.related_person_view(related_persons.show_related_person(command, uow))
+
+    @api("PUT", "/patients/<string:patient_id>/related-persons/<string:related_person_id>",
+         body=RelatedPersonIn, response=RelatedPersonOut, roles=CARE_TEAM,
+         summary="Replace a related person's details, consent and active flag")
+    def replace_related_person(self, request, patient_id, related_person_id):
+        return self._change_related_person(request, patient_id, related_person_id)
+
+    @api("PATCH", "/patients/<string:patient_id>/related-persons/<string:related_person_id>",
+         body=RelatedPersonIn(partial=True), response=RelatedPersonOut, roles=CARE_TEAM,
+         summary="Change some of a related person's fields (consent, contact, active flag)")
+    def patch_related_person(self, request, patient_id, related_person_id):
+        return self._change_related_person(request, patient_id, related_person_id)
+
+    def _change_related_person(self, request, patient_id, related_person_id):
+        command = commands.ChangeRelatedPerson(request.caller, patient_id, related_person_id,
+                                               request.body)
+        with self.db.unit_of_work() as uow:
+            return views.related_person_view(related_persons.change_related_person(command, uow))
+
     @api("POST", "/enrollments", body=EnrollmentIn, response=EnrollmentOut, roles=MANAGERS,
          status=201, summary="Enroll a triaged referral with an individualized plan")
     def create_enrollment(self, request):
@@ -129,7 +175,7 @@ class IntakeService(PlatformService):
             caller=caller, enrollment_id=enrollment_id, reason=body["reason"], on=body["on"],
             override_reason=body["override_reason"], may_override=caller.has_role(*OVERRIDERS),
             required_rate=self._required_rate, today=self._site_today(),
-            window=self.config["ENROLLMENT"])
+            window=self.config["ENROLLMENT"], aftercare=body["aftercare"])
         with self.db.unit_of_work() as uow:
             return self._enrollment_view(enrollments.discharge_patient(command, uow), caller)
 
@@ -150,6 +196,25 @@ class IntakeService(PlatformService):
         with self.db.unit_of_work() as uow:
             record = patients.find_contact(command, uow)
         return None if record is None else views.contact_view(record)
+
+    @rpc
+    def get_discharge_details(self, enrollment_id):
+        """What the discharge summary needs from intake (the patient's name and birth date, the
+        discharge, the aftercare plan, the referrer and the consent to share with them); None
+        for an unknown or active enrollment. Audited."""
+        command = commands.FindDischargeDetails(Caller.service(self.rpc_caller), str(enrollment_id))
+        with self.db.unit_of_work() as uow:
+            record = discharges.find_discharge_details(command, uow)
+        return None if record is None else views.discharge_details_view(record)
+
+    @rpc
+    def get_related_contact(self, related_person_id):
+        """A related person's name, language and addresses (none without their consent, or once
+        inactive); None for an unknown one."""
+        command = commands.FindRelatedContact(Caller.service(self.rpc_caller), str(related_person_id))
+        with self.db.unit_of_work() as uow:
+            record = related_persons.find_related_contact(command, uow)
+            return None if record is None else views.related_contact_view(record)
 
     def _site_today(self) -> dict:
         """Each site's local date now: "today" is the clinic's day, not UTC's."""

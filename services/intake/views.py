@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from services.intake.domain.attendance import meets_completion_rate
+from services.intake.domain.family import reachable_channels
 from services.intake.domain.plans import plan_of
 from services.intake.domain.referrals import referrer_of, risk_flag
 
@@ -59,7 +60,33 @@ def enrollment_view(record, required_rate: float, *, with_goals: bool) -> dict:
                              "on": enrollment.discharged_on.isoformat(),
                              "attendance_rate": enrollment.discharge_attendance_rate,
                              "override_reason": enrollment.override_reason if with_goals else None}
+        if with_goals:  # free text about the patient, as the goals
+            view["discharge"]["aftercare"] = aftercare_of(enrollment)
     return view
+
+
+def aftercare_of(enrollment) -> dict | None:
+    if enrollment.aftercare_plan is None:
+        return None
+    first = enrollment.aftercare_first_appointment_on
+    return {"plan": enrollment.aftercare_plan, "provider": enrollment.aftercare_provider,
+            "first_appointment_on": first.isoformat() if first else None}
+
+
+def discharge_details_view(record) -> dict:
+    """get_discharge_details: plain JSON for the RPC (dates as ISO strings)."""
+    enrollment, patient, referral = record.enrollment, record.patient, record.referral
+    referrer = referrer_of(referral)
+    if referrer is not None:
+        referrer = {**referrer, "consent_recorded_at": referrer["consent_recorded_at"].isoformat()
+                    if referrer["consent_recorded_at"] else None}
+    return {"enrollment_id": enrollment.id, "patient_id": patient.id, "site_id": enrollment.site_id,
+            "referral_id": referral.id, "given_name": patient.given_name,
+            "family_name": patient.family_name, "birth_date": patient.birth_date.isoformat(),
+            "track": enrollment.track, "start_date": enrollment.start_date.isoformat(),
+            "discharge": {"reason": enrollment.discharge_reason,
+                          "on": enrollment.discharged_on.isoformat()},
+            "aftercare": aftercare_of(enrollment), "referrer": referrer}
 
 
 def plan_versions_view(enrollment, versions) -> dict:
@@ -80,3 +107,26 @@ def contact_view(record) -> dict:
             "preferred_language": patient.preferred_language,
             "interpreter_needed": patient.interpreter_needed, "email": email, "phone": phone,
             "channels": [name for name, address in (("email", email), ("sms", phone)) if address]}
+
+
+def related_person_view(person) -> dict:
+    return {"related_person_id": person.id, "patient_id": person.patient_id,
+            "site_id": person.site_id, "given_name": person.given_name,
+            "family_name": person.family_name, "relationship": person.relationship,
+            "email": person.email, "phone": person.phone,
+            "preferred_language": person.preferred_language,
+            "consent_to_contact": person.consent_to_contact,
+            "consent_recorded_at": person.consent_recorded_at, "active": person.active,
+            "version": person.version}
+
+
+def related_contact_view(person) -> dict:
+    """As contact_view for a patient: only the addresses a message may go to (none once the
+    person withdrew consent or is no longer active)."""
+    addresses = reachable_channels(person)
+    return {"related_person_id": person.id, "patient_id": person.patient_id,
+            "site_id": person.site_id, "given_name": person.given_name,
+            "family_name": person.family_name, "preferred_language": person.preferred_language,
+            "email": addresses["email"], "phone": addresses["phone"],
+            "channels": [name for name, key in (("email", "email"), ("sms", "phone"))
+                         if addresses[key]]}

@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 from shared.clock import utcnow
 
 # The order of the files in the manifest.
-EXPORT_TYPES = ("Patient", "EpisodeOfCare", "CarePlan", "Goal", "Appointment", "Encounter",
+EXPORT_TYPES = ("Patient", "RelatedPerson", "EpisodeOfCare", "CarePlan", "Goal", "Appointment", "Encounter",
                 "QuestionnaireResponse", "Observation", "Flag")
 
 

@@ -10,9 +10,10 @@ from shared.upstream import Upstream, UpstreamError
 
 
 class Reader:
-    def __init__(self, upstream: Upstream, loinc: dict[str, dict]):
+    def __init__(self, upstream: Upstream, loinc: dict[str, dict], base_url: str = ""):
         self.up = upstream
         self.loinc = loinc  # instrument → its LOINC codes (config/clinical.yaml `loinc`)
+        self.base_url = base_url  # this gateway's /fhir, for the URLs resources point at
 
     # -- by id --------------------------------------------------------------------------------
 
@@ -24,6 +25,9 @@ class Reader:
 
     def read_Patient(self, patient_id):
         return fhir.patient(self.up.get("intake", f"/patients/{patient_id}"))
+
+    def read_RelatedPerson(self, related_person_id):
+        return fhir.related_person(self.up.get("intake", f"/related-persons/{related_person_id}"))
 
     def _enrollment(self, enrollment_id):
         return self.up.get("intake", f"/enrollments/{enrollment_id}")
@@ -92,6 +96,22 @@ class Reader:
     def read_Flag(self, flag_id):
         return fhir.flag(self.up.get("outcomes", f"/flags/{flag_id}"))
 
+    def _final_summary(self, enrollment_id, missing_ok=False):
+        """Outcomes' summary once the episode has ended (the discharge summary's figures)."""
+        summary = self.up.get("outcomes", f"/enrollments/{enrollment_id}/summary",
+                              missing_ok=missing_ok)
+        return summary if summary and summary["final"] and summary["ended_on"] else None
+
+    def read_DocumentReference(self, enrollment_id):
+        summary = self._final_summary(enrollment_id)
+        if summary is None:
+            raise UpstreamError(404, "This enrollment has no discharge summary yet.")
+        return fhir.document_reference(summary, self.base_url)
+
+    def discharge_summary_pdf(self, enrollment_id) -> bytes:
+        """The PDF (outcomes renders it, audited there as the caller's read)."""
+        return self.up.get_bytes("outcomes", f"/enrollments/{enrollment_id}/discharge-summary.pdf")
+
     # -- a patient's ------------------------------------------------------------------------
 
     def of_patient(self, kind: str, patient_id: str) -> list[dict]:
@@ -107,6 +127,10 @@ class Reader:
     def patient_Patient(self, patient_id):
         record = self._patient(patient_id)
         return [] if record is None else [fhir.patient(record)]
+
+    def patient_RelatedPerson(self, patient_id):
+        answer = self.up.get("intake", f"/patients/{patient_id}/related-persons", missing_ok=True)
+        return [] if answer is None else [fhir.related_person(r) for r in answer["related_persons"]]
 
     def _enrollments(self, patient_id):
         record = self._patient(patient_id)
@@ -173,6 +197,12 @@ class Reader:
         for assessment in self._assessments(patient_id):
             found += fhir.observations(assessment, self.loinc.get(assessment["instrument"], {}))
         return found
+
+    def patient_DocumentReference(self, patient_id):
+        record = self._patient(patient_id)
+        found = [] if record is None else [
+            self._final_summary(e, missing_ok=True) for e in record["enrollment_ids"]]
+        return [fhir.document_reference(s, self.base_url) for s in found if s is not None]
 
     def patient_Flag(self, patient_id):
         answer = self.up.get("outcomes", "/flags", {"patient_id": patient_id}, missing_ok=True)

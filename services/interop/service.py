@@ -7,6 +7,7 @@ which record is the services' rule, and their audit logs record each read.
 """
 from __future__ import annotations
 
+import base64
 import json
 
 from nameko.dependency_providers import Config
@@ -55,7 +56,7 @@ class InteropService:
                             correlation_id=request.headers.get("X-Correlation-ID"))
         loinc = {name: dict(section.get("loinc") or {})
                  for name, section in self.rules["instruments"].items()}
-        return Reader(upstream, loinc)
+        return Reader(upstream, loinc, self._base(request))
 
     @staticmethod
     def _owner(request) -> tuple:
@@ -94,6 +95,17 @@ class InteropService:
         def found():
             return fhir_response(fhir.searchset(self._base(request),
                                                 self._reader(request).of_patient(kind, patient)))
+        return self._answer(found)
+
+    @api("GET", "/fhir/Binary/<string:resource_id>",
+         summary="The discharge summary's PDF (FHIR JSON Binary when Accept asks for it)")
+    def read_binary(self, request, resource_id):
+        def found():
+            pdf = self._reader(request).discharge_summary_pdf(resource_id)
+            if "fhir+json" in request.headers.get("Accept", ""):
+                return fhir_response(fhir.binary(resource_id, base64.b64encode(pdf).decode("ascii")))
+            return Response(pdf, status=200, content_type=fhir.PDF, headers={
+                "Content-Disposition": f'inline; filename="discharge-summary-{resource_id}.pdf"'})
         return self._answer(found)
 
     @api("GET", "/fhir/<string:kind>/<string:resource_id>", summary="Read a resource by id")

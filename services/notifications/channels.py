@@ -25,13 +25,17 @@ class EmailChannel:
     def __init__(self, host: str, port: int, sender: str, timeout: float = 10.0):
         self.host, self.port, self.sender, self.timeout = host, int(port), sender, timeout
 
-    def send(self, address: str, subject: str, body: str, message_id: str) -> None:
+    def send(self, address: str, subject: str, body: str, message_id: str, attachments=()) -> None:
         email = EmailMessage()
         email["From"], email["To"], email["Subject"] = self.sender, address, subject
         # The notification id travels in a header, so a delivered copy can be traced to its row.
         email["Message-ID"] = make_msgid(idstring=message_id)
         email["X-IOP-Notification-ID"] = message_id
         email.set_content(body)
+        for attachment in attachments:  # delivery.Attachment: the discharge summary's PDF
+            maintype, subtype = attachment.content_type.split("/", 1)
+            email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                                 filename=attachment.filename)
         try:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             try:
@@ -65,7 +69,9 @@ class SmsChannel:
     def __init__(self, url: str, token: str, timeout: float = 10.0):
         self.url, self.token, self.timeout = url, token, timeout
 
-    def send(self, address: str, subject: str, body: str, message_id: str) -> None:
+    def send(self, address: str, subject: str, body: str, message_id: str, attachments=()) -> None:
+        if attachments:  # an SMS carries no file: what needs one is never routed here
+            raise DeliveryError("SMS cannot carry an attachment")
         try:
             response = requests.post(self.url, json={"to": address, "body": body}, timeout=self.timeout,
                                      headers={"Authorization": f"Bearer {self.token}",
@@ -85,7 +91,7 @@ class ConsoleChannel:
     def __init__(self, replaces: str):
         self.replaces = replaces
 
-    def send(self, address: str, subject: str, body: str, message_id: str) -> None:
+    def send(self, address: str, subject: str, body: str, message_id: str, attachments=()) -> None:
         log.info("notification %s delivered to the console in place of %s", message_id, self.replaces)
 
 

@@ -37,6 +37,14 @@ class ReachPatient:
 
 
 @dataclass(frozen=True)
+class SendDischargeSummary:
+    """DischargeSummaryReady, or ReferrerConsentChanged: the summary to the referring provider,
+    by the patient's consent."""
+    event: Event
+    now: datetime
+
+
+@dataclass(frozen=True)
 class AlertOnRisk:
     event: Event
     now: datetime
@@ -140,3 +148,11 @@ class RecordFailure:
 class FailInterrupted:
     message_id: str
     claimed_before: datetime
+
+
+@dataclass(frozen=True)
+class PlanFamilyReminders:
+    """A due family reminder step: one message per related person taking part in the session."""
+    message: object  # the FAMILY message
+    related_person_ids: list
+    now: datetime

@@ -5,18 +5,21 @@ channels are used between them, outside any transaction (usecases/deliveries.py 
 """
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from shared.clock import utcnow
 
 from services.notifications.channels import DeliveryError
 from services.notifications.commands import (ClaimMessage, DispatchDue, EscalateAlert, FailInterrupted,
-                                             MarkCareTeamUnavailable, RecordFailure, RecordSent, RecordSkip,
-                                             RouteAlert)
+                                             MarkCareTeamUnavailable, PlanFamilyReminders, RecordFailure,
+                                             RecordSent, RecordSkip, RouteAlert)
 from services.notifications.domain import delivery, escalation
-from services.notifications.domain.messages import FAILED, SKIPPED, STAFF
+from services.notifications.domain.messages import FAILED, FAMILY, REFERRER, RELATED_PERSON, SKIPPED, STAFF
 from services.notifications.usecases import alerts, deliveries
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,9 @@ class Dispatcher:
         outcomes = Counter()
         for message_id in message_ids:
             outcome = self._deliver(message_id, now)
+            if isinstance(outcome, Counter):  # a family reminder step: its messages' outcomes
+                outcomes.update(outcome)
+                continue
             if outcome:
                 outcomes[outcome] += 1
             if outcome in (FAILED, SKIPPED):
@@ -119,7 +125,12 @@ class Dispatcher:
 
     # -- one message --------------------------------------------------------------------
 
-    def _deliver(self, message_id: str, now: datetime) -> str | None:
+    def _deliver(self, message_id: str, now: datetime) -> str | Counter | None:
+        with self.db.unit_of_work() as uow:
+            step = uow.messages.get(message_id)
+            is_family_step = step is not None and step.recipient_type == FAMILY
+        if is_family_step:
+            return self._plan_family_reminders(step, now)
         with self.db.unit_of_work() as uow:
             message = deliveries.claim_message(ClaimMessage(message_id, now), uow)
         if message is None or isinstance(message, str):
@@ -135,7 +146,8 @@ class Dispatcher:
             return outcome
         sender = self.channels[target.channel]
         try:
-            sender.send(target.address, target.rendered.subject, target.rendered.body, message.id)
+            sender.send(target.address, target.rendered.subject, target.rendered.body, message.id,
+                        attachments=target.attachments)
         except DeliveryError as exc:
             return self._record_failure(message, sender.name, str(exc), now)
         with self.db.unit_of_work() as uow:
@@ -143,17 +155,49 @@ class Dispatcher:
         log.info("notification %s sent by %s", message.id, sender.name)
         return outcome
 
+    def _plan_family_reminders(self, step, now: datetime) -> Counter | None:
+        """A family session's reminder step: its participants from scheduling (RPC, outside
+        any transaction), one message each stored, then sent like any other."""
+        if step.status != "scheduled" or step.next_attempt_at > now:
+            return None
+        session_id = json.loads(step.details or "{}").get("session_id")
+        try:
+            participants = self.contacts.family_participants(session_id) if session_id else []
+        except Exception as exc:  # scheduling unreachable: the step stays due, the timer retries
+            log.warning("family reminder %s not planned yet (%s)", step.id, type(exc).__name__)
+            return None
+        with self.db.unit_of_work() as uow:
+            ids = deliveries.plan_family_reminders(PlanFamilyReminders(step, participants, now), uow)
+        return self.dispatch(ids, now)
+
     def _resolve(self, message) -> delivery.Delivery | delivery.Skip:
         """Contacts come from RPC, now: none is stored."""
         site = self.sites.get(message.site_id) or {}
+        if message.recipient_type == REFERRER:
+            return self._referrer_target(message, site)
         if message.recipient_type == STAFF:
             configured = self.escalation.contacts_of(message.site_id)
             if any(c["staff_id"] == message.recipient_id for c in configured):  # no RPC needed
                 return delivery.staff_delivery(message, None, tuple(self.channels), site, configured)
             care_team = self.contacts.care_team(message.site_id, message.patient_id)
             return delivery.staff_delivery(message, care_team, tuple(self.channels), site)
+        if message.recipient_type == RELATED_PERSON:  # by their own consent and language
+            return delivery.patient_delivery(message, self.contacts.related_person(message.recipient_id),
+                                             tuple(self.channels), site)
         return delivery.patient_delivery(message, self.contacts.patient(message.patient_id),
                                          tuple(self.channels), site)
+
+    def _referrer_target(self, message, site: dict) -> delivery.Delivery | delivery.Skip:
+        """Consent first (intake, now); the PDF (outcomes) only for a summary that may go."""
+        target = delivery.referrer_delivery(message, self.contacts.discharge_details(message.recipient_id),
+                                            tuple(self.channels), site)
+        if isinstance(target, delivery.Skip):
+            return target
+        document = self.contacts.discharge_summary(message.recipient_id)
+        if document is None:  # outcomes has no summary (yet): retried like a failed send
+            raise LookupError("discharge summary not available")
+        return replace(target, attachments=(delivery.Attachment(
+            document["filename"], document["content_type"], base64.b64decode(document["data"])),))
 
     def _record_failure(self, message, channel: str | None, error: str, now: datetime) -> str:
         final = self.settings.gives_up_after(message.attempts)

@@ -30,6 +30,9 @@ class SessionBooking(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16))  # scheduled | cancelled
+    # The session's kind (SessionScheduled): a family session's reminders reach its related
+    # persons too, after a reschedule as well. None: only a later event was seen.
+    kind: Mapped[str | None] = mapped_column(String(16))
     # Events of one booking arrive on separate queues: the latest fact wins by its time.
     last_event_time: Mapped[datetime] = mapped_column(UtcDateTime)
 

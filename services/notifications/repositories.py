@@ -52,6 +52,12 @@ class Messages(Repository):
             select(Message.id).where(Message.status == SCHEDULED, Message.next_attempt_at <= now)
             .order_by(Message.next_attempt_at).limit(limit)))
 
+    def skipped(self, recipient_type: str, recipient_id: str, template: str,
+                reason: str) -> list[Message]:
+        return list(self.session.scalars(select(Message).where(
+            Message.recipient_type == recipient_type, Message.recipient_id == recipient_id,
+            Message.template == template, Message.status == SKIPPED, Message.skip_reason == reason)))
+
     def skip_pending_of_booking(self, booking_id: str, reason: str) -> None:
         self.session.execute(update(Message).where(Message.booking_id == booking_id,
                                                    Message.status == SCHEDULED)

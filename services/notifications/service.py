@@ -22,7 +22,7 @@ from services.notifications.models import Base
 from services.notifications.repositories import REPOSITORIES
 from services.notifications.schemas import (AcknowledgeIn, AlertOut, AlertsOut, AlertsQuery, DispatchIn,
                                             NotificationsOut, NotificationsQuery)
-from services.notifications.usecases import alerts, bookings, messages
+from services.notifications.usecases import alerts, bookings, messages, referrers
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class NotificationsService(PlatformService):
     channels = Channels()
     intake = ContactsProxy("intake")          # get_contact, at send time only
     scheduling = ContactsProxy("scheduling")  # get_care_team
+    outcomes = ContactsProxy("outcomes")      # get_discharge_summary (the PDF), at send time only
 
     # -- session reminders --------------------------------------------------------------
 
@@ -77,6 +78,20 @@ class NotificationsService(PlatformService):
     @consumes("intake", "ProgramCompleted", group_commit=False)  # sends at once: its own transaction
     def congratulate_and_plan_aftercare(self, event):
         self._reach_patient(messages.congratulate_and_plan_aftercare, event)
+
+    @consumes("outcomes", "DischargeSummaryReady", group_commit=False)  # sends at once
+    def send_discharge_summary_to_referrer(self, event):
+        command = c.SendDischargeSummary(event, utcnow())
+        with self.db.unit_of_work() as uow:
+            planned = referrers.plan_discharge_summary(command, uow)
+        self._send_now(planned, command.now)
+
+    @consumes("intake", "ReferrerConsentChanged", group_commit=False)  # sends at once
+    def send_discharge_summary_after_consent(self, event):
+        command = c.SendDischargeSummary(event, utcnow())
+        with self.db.unit_of_work() as uow:
+            planned = referrers.resume_after_consent(command, uow)
+        self._send_now(planned, command.now)
 
     # -- delivery -----------------------------------------------------------------------
 
@@ -152,7 +167,7 @@ class NotificationsService(PlatformService):
 
     def _dispatcher(self) -> Dispatcher:
         settings = DeliverySettings.from_section(self.config["NOTIFICATION_DELIVERY"])
-        contacts = ContactBook(self.intake, self.scheduling, settings.rpc_timeout_s)
+        contacts = ContactBook(self.intake, self.scheduling, settings.rpc_timeout_s, self.outcomes)
         return Dispatcher(self.db, contacts, self.channels, self.config["SITES"], settings,
                           self._escalation())
 

@@ -84,6 +84,13 @@ class ReadEpisode:
 
 
 @dataclass(frozen=True)
+class ReadDischargeSummary:
+    caller: Caller               # staff over HTTP, or the notifications service over RPC
+    enrollment_id: str
+    access: EmergencyAccess | None = None  # break-the-glass (shared.access)
+
+
+@dataclass(frozen=True)
 class ReportOutcomes:
     sites: list[str]
     track: str | None

@@ -1,19 +1,27 @@
 """The outcomes service: nameko only. Each entrypoint builds a command and calls one use case."""
 from __future__ import annotations
 
-from nameko.timer import timer
+import base64
 
+import eventlet
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+from werkzeug.wrappers import Response
+
+from shared.auth import Caller
 from shared.clock import check_driven_clock, utcnow
 from shared.config import is_production, site_zones
 from shared.db import Database
-from shared.errors import InvalidFields
+from shared.errors import InvalidFields, RecordNotFound
 from shared.http import api
 from shared.inbox import consumes
 from shared.problems import problem_from_validation, validation_problem
+from shared.rpc import RpcCaller
 from shared.roles import CARE_TEAM, CARE_TEAM_AND_INTEGRATORS, OPERATORS
 from shared.service import PlatformService
 
-from services.outcomes import commands, views
+from services.outcomes import commands, documents, views
+from services.outcomes.domain import discharge_summary
 from services.outcomes.domain.episodes import COMPLETED, discharge_status
 from services.outcomes.domain.outcome_summary import ABSENT, ATTENDED, EXCUSED
 from services.outcomes.errors import ERRORS
@@ -21,14 +29,18 @@ from services.outcomes.models import Base
 from services.outcomes.repositories import REPOSITORIES
 from services.outcomes.schemas import (AnnounceDueIn, AssessmentRequest, FlagsQuery, OutcomeReportQuery,
                                       Refused)
-from services.outcomes.usecases import (assessments, attendance, deterioration, episodes, flags,
-                                       schedule, summaries)
+from services.outcomes.usecases import (assessments, attendance, deterioration,
+                                       discharge_summaries, episodes, flags, schedule, summaries)
+
+INTAKE_RPC_TIMEOUT_S = 10.0  # the discharge details; past it the read fails and may be retried
 
 
 class OutcomesService(PlatformService):
     name = "outcomes"
     db = Database(Base.metadata, repositories=REPOSITORIES)
     errors = ERRORS
+    intake = RpcProxy("intake")  # get_discharge_details, when a discharge summary is read
+    rpc_caller = RpcCaller()
 
     @property
     def zones(self):
@@ -97,6 +109,29 @@ class OutcomesService(PlatformService):
         with self.db.unit_of_work() as uow:
             found = summaries.episode_summary(self.read_episode(request, enrollment_id), uow)
         return views.summary_view(found)
+
+    @api("GET", "/enrollments/<enrollment_id>/discharge-summary.pdf", roles=CARE_TEAM,
+         access_reason=True, summary="An ended episode's discharge summary as a PDF; audited")
+    def get_discharge_summary_pdf(self, request, enrollment_id):
+        command = commands.ReadDischargeSummary(request.caller, enrollment_id.lower(),
+                                                self.break_glass)
+        pdf = self.discharge_summary_pdf(command)
+        return Response(pdf, status=200, content_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="discharge-summary-{command.enrollment_id}.pdf"'})
+
+    @rpc
+    def get_discharge_summary(self, enrollment_id):
+        """The discharge summary PDF, base64, for the notifications service to attach; None
+        while the episode is active or unknown. Audited as the calling service's read."""
+        command = commands.ReadDischargeSummary(Caller.service(self.rpc_caller),
+                                                str(enrollment_id).lower())
+        try:
+            pdf = self.discharge_summary_pdf(command)
+        except RecordNotFound:
+            return None
+        return {"enrollment_id": command.enrollment_id, "content_type": "application/pdf",
+                "filename": f"discharge-summary-{command.enrollment_id}.pdf",
+                "data": base64.b64encode(pdf).decode("ascii")}
 
     @api("GET", "/enrollments/<enrollment_id>/schedule", roles=CARE_TEAM,
          summary="An episode's measurement schedule")
@@ -182,6 +217,23 @@ class OutcomesService(PlatformService):
             problem.extra["risk_flag_raised"] = {"flag_id": flag.flag_id, "level": flag.level,
                                                  "reason": flag.reason}
         raise problem
+
+    def discharge_summary_pdf(self, command: commands.ReadDischargeSummary) -> bytes:
+        """The figures from this service's database, then intake's part by RPC (outside the
+        transaction), assembled and rendered."""
+        with self.db.unit_of_work() as uow:
+            found = discharge_summaries.final_summary(command, uow)
+        with eventlet.Timeout(INTAKE_RPC_TIMEOUT_S, TimeoutError):
+            details = self.intake.get_discharge_details(command.enrollment_id)
+        episode = found.episode
+        site = self.config["SITES"].get(episode.site_id) or {}
+        try:
+            summary = discharge_summary.assemble(
+                episode, found.attendance, found.measures, found.computed_at.isoformat(), details,
+                site.get("name", episode.site_id))
+        except discharge_summary.NotReady:
+            raise RecordNotFound("This enrollment has no discharge summary yet.") from None
+        return documents.render_pdf(summary)
 
     def read_episode(self, request, enrollment_id) -> commands.ReadEpisode:
         return commands.ReadEpisode(request.caller, enrollment_id, self.rules.instruments, self.zones,

@@ -147,3 +147,11 @@ class AddToRoster:
     session_id: str
     patient_id: str
     enrollment_id: str
+
+
+@dataclass(frozen=True)
+class FamilyMemberEvent:
+    """intake's RelatedPersonAdded or RelatedPersonUpdated."""
+    event: Event
+    caller: Caller
+    now: datetime

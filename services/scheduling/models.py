@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import SerialId, UtcDateTime, kit_metadata
@@ -186,3 +187,27 @@ class GroupNotePart(Base):
     version_id: Mapped[str] = mapped_column(ForeignKey("group_note_versions.id"), index=True)
     patient_id: Mapped[str] = mapped_column(String(36), index=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class FamilyMember(Base):
+    """Projection of intake's RelatedPersonAdded/Updated: who may take part in the patient's
+    family sessions. Ids and flags only; names and contacts stay in intake."""
+
+    __tablename__ = "family_members"
+    related_person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(36), index=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    consent_to_contact: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)  # the latest change seen: older events change nothing
+
+
+class FamilyParticipant(Base):
+    """A related person taking part in one family session. Kept per session, so a past session
+    still lists who was invited after someone withdraws; only sessions to come follow changes."""
+
+    __tablename__ = "family_participants"
+    __table_args__ = (UniqueConstraint("session_id", "related_person_id",
+                                       name="uq_family_participants_person"),)
+    id: Mapped[int] = mapped_column(SerialId, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    related_person_id: Mapped[str] = mapped_column(String(36))

@@ -8,9 +8,10 @@ from sqlalchemy import func, or_, select, update
 from shared.errors import RecordNotFound
 from shared.repository import Repository
 from services.scheduling.domain.occurrences import Occurrence
-from services.scheduling.models import (Attendance, Availability, Booking, Enrollment, GroupNote,
-                                        GroupNotePart, GroupNoteVersion, GroupSeries, SeriesMember,
-                                        Session, Staff, WaitlistEntry)
+from services.scheduling.models import (Attendance, Availability, Booking, Enrollment,
+                                        FamilyMember, FamilyParticipant, GroupNote, GroupNotePart,
+                                        GroupNoteVersion, GroupSeries, SeriesMember, Session, Staff,
+                                        WaitlistEntry)
 
 
 def occurrences(rows) -> list[Occurrence]:
@@ -290,7 +291,55 @@ class NoteRepository(Repository):
             GroupNotePart.version_id == version_id, GroupNotePart.patient_id == patient_id))
 
 
+class FamilyRepository(Repository):
+    """Related persons (the projection) and the participants of family sessions."""
+
+    model = FamilyMember
+
+    def member(self, related_person_id: str) -> FamilyMember | None:
+        return self.session.get(FamilyMember, related_person_id)
+
+    def members_of(self, patient_id: str) -> list[FamilyMember]:
+        return list(self.session.scalars(select(FamilyMember).where(
+            FamilyMember.patient_id == patient_id).order_by(FamilyMember.related_person_id)))
+
+    def sessions_to_come(self, patient_id: str, now: datetime) -> list[Session]:
+        """The patient's booked family sessions that have not started."""
+        return list(self.session.scalars(
+            select(Session).join(Booking, Booking.session_id == Session.id)
+            .where(Booking.patient_id == patient_id, Booking.status == "booked",
+                   Session.kind == "family", Session.status == "scheduled",
+                   Session.starts_at > now).order_by(Session.starts_at)))
+
+    def seat(self, session_id: str, related_person_id: str) -> None:
+        exists = self.session.scalar(select(FamilyParticipant.id).where(
+            FamilyParticipant.session_id == session_id,
+            FamilyParticipant.related_person_id == related_person_id))
+        if exists is None:
+            self.session.add(FamilyParticipant(session_id=session_id,
+                                               related_person_id=related_person_id))
+
+    def unseat(self, session_id: str, related_person_id: str) -> None:
+        for row in self.session.scalars(select(FamilyParticipant).where(
+                FamilyParticipant.session_id == session_id,
+                FamilyParticipant.related_person_id == related_person_id)):
+            self.session.delete(row)
+
+    def participants(self, session_ids: list[str]) -> dict[str, list[str]]:
+        """session id → its participants' related person ids (sessions without any left out)."""
+        found: dict[str, list[str]] = {}
+        if not session_ids:
+            return found
+        for session_id, person_id in self.session.execute(
+                select(FamilyParticipant.session_id, FamilyParticipant.related_person_id)
+                .where(FamilyParticipant.session_id.in_(session_ids))
+                .order_by(FamilyParticipant.session_id, FamilyParticipant.related_person_id)):
+            found.setdefault(session_id, []).append(person_id)
+        return found
+
+
 REPOSITORIES = {"staff": StaffRepository, "series": SeriesRepository, "roster": RosterRepository,
                 "waitlist": WaitlistRepository, "sessions": SessionRepository,
                 "bookings": BookingRepository, "attendance": AttendanceRepository,
-                "enrollments": EnrollmentRepository, "notes": NoteRepository}
+                "enrollments": EnrollmentRepository, "notes": NoteRepository,
+                "family": FamilyRepository}

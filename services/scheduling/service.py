@@ -11,9 +11,9 @@ from shared.service import PlatformService
 
 from services.scheduling import views
 from services.scheduling.commands import (AddToRoster, CancelSession, CreateSeries, CreateStaff,
-                                          EndEnrollment, EnrollmentEvent, ReadCareTeam, ReadNote,
-                                          ReadRecord, ReadSite, RecordAttendance, RescheduleBooking,
-                                          SignNote, WriteNote)
+                                          EndEnrollment, EnrollmentEvent, FamilyMemberEvent,
+                                          ReadCareTeam, ReadNote, ReadRecord, ReadSite,
+                                          RecordAttendance, RescheduleBooking, SignNote, WriteNote)
 from services.scheduling.dependencies import Clock
 from services.scheduling.domain.program import BookingContext
 from services.scheduling.errors import ERRORS
@@ -21,7 +21,8 @@ from services.scheduling.models import Base
 from services.scheduling.repositories import REPOSITORIES
 from services.scheduling.schemas import (AmendmentIn, AttendanceIn, CalendarQuery, CancelIn, NoteIn,
                                          NoteQuery, RescheduleIn, RosterIn, SeriesIn, StaffIn)
-from services.scheduling.usecases import bookings, enrollments, notes, series, sessions, staff
+from services.scheduling.usecases import (bookings, enrollments, family, notes, series, sessions,
+                                          staff)
 
 class SchedulingService(PlatformService):
     name = "scheduling"
@@ -168,7 +169,26 @@ class SchedulingService(PlatformService):
         with self.db.unit_of_work() as uow:
             return views.care_team(site_id, *staff.care_team(command, uow))
 
+    @rpc
+    def get_family_participants(self, session_id):
+        """The related person ids taking part in a family session ([] for any other session)."""
+        command = ReadRecord(Caller.service(self.name), str(session_id))
+        with self.db.unit_of_work() as uow:
+            return family.session_participants(command, uow)
+
     # -- events from intake ----------------------------------------------------------------
+
+    @consumes("intake", "RelatedPersonAdded")
+    def add_family_member(self, event):
+        with self.db.unit_of_work() as uow:
+            family.record_family_member(FamilyMemberEvent(event, Caller.service(self.name),
+                                                          self.clock()), uow)
+
+    @consumes("intake", "RelatedPersonUpdated")
+    def change_family_member(self, event):
+        with self.db.unit_of_work() as uow:
+            family.record_family_member(FamilyMemberEvent(event, Caller.service(self.name),
+                                                          self.clock()), uow)
 
     @consumes("intake", "PatientEnrolled")
     def book_new_enrollment(self, event):

@@ -52,10 +52,18 @@ def calendar(site_id: str, zone, first, last, rows) -> dict:
                           "waiting": waiting or 0} for s, n, capacity, waiting in rows]}
 
 
-def session_detail(session, bookings) -> dict:
-    return {**session_summary(session), "cancel_reason": session.cancel_reason,
+def session_detail(session, bookings, participants=()) -> dict:
+    view = {**session_summary(session), "cancel_reason": session.cancel_reason,
             "bookings": [{"booking_id": b.id, "patient_id": b.patient_id, "status": b.status,
                           "attendance": attendance_view(a)} for b, a in bookings]}
+    if session.kind == "family":
+        view["related_persons"] = family_participants(participants)
+    return view
+
+
+def family_participants(related_person_ids) -> list[dict]:
+    """A family session's related persons, by id (names and contacts are intake's)."""
+    return [{"related_person_id": person_id} for person_id in related_person_ids]
 
 
 def attendance_view(record) -> dict | None:
@@ -88,7 +96,10 @@ def patient_schedule(patient_id: str, schedule: dict) -> dict:
             "timezone": zone.key, "enrollment_status": enrollment.status,
             "primary_clinician_id": enrollment.therapist_id,
             "sessions": [{**session_summary(session), "booking_id": booking.id,
-                          "booking_status": booking.status, "attendance": attendance_view(record)}
+                          "booking_status": booking.status, "attendance": attendance_view(record),
+                          **({"related_persons": family_participants(
+                              schedule["participants"].get(session.id, []))}
+                             if session.kind == "family" else {})}
                          for booking, session, record in schedule["bookings"]],
             "waitlist": [{"series_id": series.id, "modality": series.modality, "position": place}
                          for series, place in schedule["waitlist"]],

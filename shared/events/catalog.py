@@ -236,6 +236,16 @@ class PatientDischarged(EventData):
     reason = choice(enums.DISCHARGE_REASONS, required=True)
 
 
+class ReferrerConsentChanged(EventData):
+    """The patient gave or withdrew consent to share with the referring provider (the
+    discharge summary): ids and the consent only, never the provider's name or address."""
+
+    referral_id = Id(required=True)
+    patient_id = Id(required=True)
+    enrollment_id = Id(required=True, allow_none=True, metadata=described("Null before enrollment."))
+    consent_to_share = fields.Boolean(required=True)
+
+
 class EmergencyAccessGranted(EventData):
     """Break-the-glass: a clinician of another site opened the patient's record, stating a reason
     (the reason is free text: it stays in intake's audit log, where the privacy officer reads it)."""
@@ -245,6 +255,23 @@ class EmergencyAccessGranted(EventData):
         "Who was granted access: the identity provider's subject, or the API key's id (never a name)."))
     granted_at = Instant(required=True)
     expires_at = Instant(required=True)
+
+
+class RelatedPersonAdded(EventData):
+    """A related person of the patient was recorded. Ids and flags only: their name,
+    relationship and contact stay in intake (notifications asks for them at send time)."""
+
+    patient_id = Id(required=True)
+    related_person_id = Id(required=True)
+    active = fields.Boolean(required=True)
+    consent_given = fields.Boolean(required=True, metadata=described(
+        "The related person's own consent to be contacted: given (true) or withdrawn."))
+    version = Whole(required=True, validate=Range(min=1), metadata=described(
+        "Counts the person's changes: a consumer keeps the highest it has seen."))
+
+
+class RelatedPersonUpdated(RelatedPersonAdded):
+    """A related person's details, consent or active flag changed."""
 
 
 # -- scheduling ----------------------------------------------------------------------------
@@ -377,6 +404,16 @@ class OutcomeSummaryComputed(EventData):
     measures = fields.List(fields.Nested(Measure), required=True)
 
 
+class DischargeSummaryReady(EventData):
+    """An ended enrollment's discharge summary can be read: ids only. Its content (the PDF,
+    the referrer's address) is fetched from outcomes and intake over HTTP or RPC."""
+
+    enrollment_id = Id(required=True)
+    patient_id = Id(required=True)
+    document_id = text(64, required=True, metadata=described(
+        "The summary's FHIR DocumentReference id (the enrollment id)."))
+
+
 # -- notifications -------------------------------------------------------------------------
 
 
@@ -452,6 +489,9 @@ _TYPES = [
     ("intake", ProgramCompleted, "A patient completed the program."),
     ("intake", PatientDischarged, "A patient was discharged from the program."),
     ("intake", EmergencyAccessGranted, "A clinician of another site was granted access to a patient (break-the-glass)."),
+    ("intake", ReferrerConsentChanged, "A patient gave or withdrew consent to share with their referring provider."),
+    ("intake", RelatedPersonAdded, "A related person (family member) of a patient was recorded."),
+    ("intake", RelatedPersonUpdated, "A related person's details, consent to be contacted or active flag changed."),
     ("scheduling", SessionScheduled, "A patient was booked into a session."),
     ("scheduling", SessionRescheduled, "A booking moved to another time."),
     ("scheduling", SessionCancelled, "A booked session was cancelled."),
@@ -463,6 +503,7 @@ _TYPES = [
     ("outcomes", AssessmentScored, "An assessment was scored against the patient's baseline."),
     ("outcomes", RiskFlagRaised, "A referral's screening or an assessment raised a risk flag."),
     ("outcomes", OutcomeSummaryComputed, "An enrollment's outcome summary was computed."),
+    ("outcomes", DischargeSummaryReady, "An ended enrollment's discharge summary is ready."),
     ("notifications", NotificationSent, "A notification was delivered to a patient or staff member."),
     ("notifications", NotificationFailed, "A notification could not be delivered."),
     ("notifications", CareTeamAlerted, "A patient's care team was alerted."),

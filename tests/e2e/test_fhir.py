@@ -18,8 +18,10 @@ from tests.e2e.test_program import WAIT, created, of
 PHQ9 = {1: [2, 2, 2, 1, 2, 2, 1, 1, 0], 2: [2, 1, 2, 1, 2, 1, 1, 1, 0], 3: [1, 1, 1, 1, 1, 1, 1, 1, 2]}
 GAD7 = [1, 1, 2, 1, 1, 1, 1]
 GOALS_V2 = ["Back to work half days", "Sleep seven hours a night"]
+RELATED = {"given_name": "Rosa", "family_name": "Okafor", "relationship": "MTH",
+           "email": "rosa@family.test", "preferred_language": "es", "consent_to_contact": True}
 ATTENDED = 4  # the first sessions both patients attend (their shared group sessions among them)
-KINDS = ("Patient", "EpisodeOfCare", "CarePlan", "Goal", "Appointment", "Encounter",
+KINDS = ("Patient", "RelatedPerson", "EpisodeOfCare", "CarePlan", "Goal", "Appointment", "Encounter",
          "QuestionnaireResponse", "Observation", "Flag")
 
 
@@ -85,6 +87,8 @@ def network(running_platform, subscriber):
             "goals": ["Back to work half days"]}))
         people[name]["enrollment_id"] = enrollment["enrollment_id"]
         events.wait_for("PatientEnrolled", where=of(enrollment["enrollment_id"]), timeout=WAIT)
+    people["Ada"]["related_person_id"] = created(intake.post(
+        f"/patients/{people['Ada']['patient_id']}/related-persons", RELATED))["related_person_id"]
     created(intake.put(f"/enrollments/{people['Ada']['enrollment_id']}/plan",
                        {"plan": p.PLAN, "goals": GOALS_V2}), 200)
     for name in ("Ada", "Bea"):
@@ -128,7 +132,8 @@ def test_fhir_r4_read_api_over_the_platform(network):
     assert metadata.status_code == 200
     capability = valid(metadata.json())
     assert capability["fhirVersion"] == "4.0.1"
-    assert {r["type"] for r in capability["rest"][0]["resource"]} == set(KINDS)
+    # With the discharge summary's DocumentReference and its PDF (tests/e2e/test_discharge_summary.py).
+    assert {r["type"] for r in capability["rest"][0]["resource"]} == set(KINDS) | {"DocumentReference", "Binary"}
 
     # Every kind: searched by patient, each entry validated and read again by its id.
     found = {}
@@ -199,6 +204,13 @@ def test_fhir_r4_read_api_over_the_platform(network):
     panels = coded("44249-1")
     assert len(panels) == len(PHQ9) and all(len(o["hasMember"]) == 2 for o in panels)
     assert [o["valueQuantity"]["value"] for o in coded("70274-6")] == [sum(GAD7)]
+
+    # Her mother, US Core RelatedPerson: relationship v3 RoleCode MTH, her own language.
+    (mother,) = found["RelatedPerson"]
+    assert (mother["id"], mother["patient"]["reference"]) == (
+        ada["related_person_id"], f"Patient/{ada['patient_id']}")
+    assert mother["relationship"][0]["coding"][0]["code"] == "MTH"
+    assert mother["communication"][0]["language"]["coding"][0]["code"] == "es"
 
     # The open risk flag of the week-3 item 9 answer.
     (flag,) = found["Flag"]

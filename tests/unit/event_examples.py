@@ -90,6 +90,22 @@ EXAMPLES = {
         "discharged_on": dt.date(2025, 4, 25),
         "reason": "completed",
     },
+    "RelatedPersonAdded": {
+        "site_id": SITE,
+        "patient_id": PATIENT,
+        "related_person_id": "8de13e9a-02cb-4b8a-9fac-e49bc0adf198",
+        "active": True,
+        "consent_given": True,
+        "version": 1,
+    },
+    "RelatedPersonUpdated": {
+        "site_id": SITE,
+        "patient_id": PATIENT,
+        "related_person_id": "8de13e9a-02cb-4b8a-9fac-e49bc0adf198",
+        "active": True,
+        "consent_given": False,
+        "version": 2,
+    },
     "EmergencyAccessGranted": {
         "site_id": SITE,
         "patient_id": PATIENT,
@@ -191,6 +207,10 @@ EXAMPLES = {
             },
         ],
     },
+    "ReferrerConsentChanged": {"site_id": SITE, "referral_id": REFERRAL, "patient_id": PATIENT,
+                               "enrollment_id": ENROLLMENT, "consent_to_share": True},
+    "DischargeSummaryReady": {"site_id": SITE, "enrollment_id": ENROLLMENT, "patient_id": PATIENT,
+                              "document_id": ENROLLMENT},
     "NotificationSent": {"site_id": SITE, **DELIVERY},
     "NotificationFailed": {"site_id": SITE, **DELIVERY, "error": "SMTP 550 mailbox unavailable", "attempts": 5},
     "CareTeamAlerted": {

@@ -25,6 +25,9 @@ CONTRACT = {
     ),
     "PatientDischarged": ("intake", "enrollment_id patient_id track discharged_on reason"),
     "EmergencyAccessGranted": ("intake", "patient_id accessor granted_at expires_at"),
+    "ReferrerConsentChanged": ("intake", "referral_id patient_id enrollment_id consent_to_share"),
+    "RelatedPersonAdded": ("intake", "patient_id related_person_id active consent_given version"),
+    "RelatedPersonUpdated": ("intake", "patient_id related_person_id active consent_given version"),
     "SessionScheduled": (
         "scheduling",
         "booking_id session_id patient_id enrollment_id kind modality starts_at ends_at timezone staff_id",
@@ -55,6 +58,7 @@ CONTRACT = {
         "assessment_id patient_id enrollment_id level reason flag_id referral_id instruments",
     ),
     "OutcomeSummaryComputed": ("outcomes", "enrollment_id patient_id track attendance_rate measures"),
+    "DischargeSummaryReady": ("outcomes", "enrollment_id patient_id document_id"),
     "NotificationSent": (
         "notifications",
         "notification_id recipient_type recipient_id channel template cause_event_id",
@@ -174,6 +178,7 @@ def test_nullable_fields_are_those_the_contract_allows_to_be_null():
         ("RiskFlagRaised", "assessment_id"),
         ("RiskFlagRaised", "enrollment_id"),
         ("RiskFlagRaised", "referral_id"),
+        ("ReferrerConsentChanged", "enrollment_id"),
     }
     screening = nested_schema(data_fields("PatientEnrolled")["screening"]).fields
     assert [name for name, field in screening.items() if field.allow_none] == [

@@ -97,11 +97,19 @@ def discharge_patient(command: DischargePatient, uow) -> EnrollmentRecord:
     attendance = _attendance(uow, enrollment)
     rules.discharge(enrollment, command.reason, command.on, command.override_reason, attendance,
                     command.required_rate)
+    _keep_aftercare(enrollment, command.aftercare)
     uow.enrollments.flush()
     event_type, data = rules.discharge_event(enrollment, attendance)
     uow.raise_event(event_type, data, site_id=enrollment.site_id, subject=enrollment.id)
     _audit(uow, command.caller, "discharge", enrollment)
     return _record(uow, enrollment)
+
+
+def _keep_aftercare(enrollment, aftercare) -> None:
+    if aftercare is not None:
+        enrollment.aftercare_plan = aftercare["plan"].strip()
+        enrollment.aftercare_provider = aftercare["provider"]
+        enrollment.aftercare_first_appointment_on = aftercare["first_appointment_on"]
 
 
 def _weekly_hours(command, site_id: str, band: str) -> float:

@@ -100,7 +100,12 @@ def change_referrer_consent(command: ChangeReferrerConsent, uow) -> ReferralReco
         raise InvalidFields({"consent_to_share": ["This referral names no referring provider."]})
     referral.share_with_referrer = command.consent_to_share
     referral.share_consent_recorded_at = utcnow()
+    enrollment_id = uow.enrollments.id_for_referral(referral.id)
+    # A summary held back for want of consent goes once consent is given (notifications).
+    uow.raise_event("ReferrerConsentChanged", {
+        "referral_id": referral.id, "patient_id": referral.patient_id,
+        "enrollment_id": enrollment_id, "consent_to_share": command.consent_to_share},
+        site_id=referral.site_id, subject=referral.id)
     uow.audit(command.caller, "update", "referrer_consent", referral.id,
               patient_id=referral.patient_id, site_id=referral.site_id)
-    return ReferralRecord(referral, rules.severities(command.instruments, referral),
-                          uow.enrollments.id_for_referral(referral.id))
+    return ReferralRecord(referral, rules.severities(command.instruments, referral), enrollment_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 # Resource type → the search parameters it takes (besides _id reads).
 RESOURCES = {
     "Patient": ["_id"],
+    "RelatedPerson": ["patient"],
     "EpisodeOfCare": ["patient"],
     "CarePlan": ["patient"],
     "Goal": ["patient"],
@@ -12,8 +13,11 @@ RESOURCES = {
     "QuestionnaireResponse": ["patient"],
     "Observation": ["patient"],
     "Flag": ["patient"],
+    "DocumentReference": ["patient"],  # the discharge summary (LOINC 18842-5)
 }
 VERSIONED = {"CarePlan"}
+# Read only, never searched: the discharge summary's PDF (DocumentReference.content.attachment.url).
+READ_ONLY = ("Binary",)
 
 
 def capability_statement(base_url: str, software_version: str, published: str) -> dict:
@@ -26,6 +30,7 @@ def capability_statement(base_url: str, software_version: str, published: str) -
             entry["interaction"] += [{"code": "vread"}, {"code": "history-instance"}]
             entry["versioning"] = "versioned"
         resources.append(entry)
+    resources += [{"type": kind, "interaction": [{"code": "read"}]} for kind in READ_ONLY]
     return {
         "resourceType": "CapabilityStatement", "status": "active", "date": published,
         "kind": "instance", "fhirVersion": "4.0.1", "format": ["json"],

@@ -15,6 +15,7 @@ US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 SCORE_UNIT = {"unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}"}
 
 
@@ -75,6 +76,46 @@ def patient(record: dict) -> dict:
                            "preferred": True}] if record.get("preferred_language") else [],
         "managingOrganization": {"identifier": {"system": code_system("site"),
                                                 "value": record["site_id"]}},
+    })
+
+
+# -- RelatedPerson -------------------------------------------------------------------------------
+
+# The v3 RoleCode displays of shared.enums.RELATIONSHIPS.
+RELATIONSHIP_DISPLAYS = {
+    "MTH": "mother", "FTH": "father", "PRN": "parent", "STPPRN": "step parent",
+    "SPS": "spouse", "DOMPART": "domestic partner", "SIB": "sibling", "CHILD": "child",
+    "GRPRN": "grandparent", "GRNDCHILD": "grandchild", "AUNT": "aunt", "UNCLE": "uncle",
+    "COUSN": "cousin", "GUARD": "guardian", "FAMMEMB": "family member", "FRND": "unrelated friend",
+    "NBOR": "neighbor", "ROOM": "roommate",
+}
+
+
+def related_person(record: dict) -> dict:
+    """A related person (intake), US Core RelatedPerson; their consent to be contacted is the
+    platform's extension ``contact-consent``."""
+    telecom = [{"system": "email", "value": record.get("email"), "use": "home"}
+               if record.get("email") else None,
+               {"system": "phone", "value": record.get("phone"), "use": "mobile"}
+               if record.get("phone") else None]
+    code = record["relationship"]
+    return _drop_empty({
+        "resourceType": "RelatedPerson", "id": record["related_person_id"],
+        "meta": {"profile": [f"{US_CORE}/us-core-relatedperson"]},
+        "extension": [{"url": extension("contact-consent"),
+                       "valueBoolean": bool(record.get("consent_to_contact"))}],
+        "identifier": [{"system": code_system("related-person-id"),
+                        "value": record["related_person_id"]}],
+        "active": bool(record.get("active")),
+        "patient": _ref("Patient", record["patient_id"]),
+        "relationship": [{"coding": [{"system": ROLE_CODE, "code": code,
+                                      "display": RELATIONSHIP_DISPLAYS.get(code)}]}],
+        "name": [{"family": record.get("family_name"),
+                  "given": [record.get("given_name")] if record.get("given_name") else []}],
+        "telecom": telecom,
+        "communication": [{"language": {"coding": [{"system": "urn:ietf:bcp:47",
+                                                    "code": record["preferred_language"]}]},
+                           "preferred": True}] if record.get("preferred_language") else [],
     })
 
 
@@ -221,6 +262,11 @@ def appointment(session: dict) -> dict:
     participants = [{"actor": _ref("Patient", b["patient_id"]), "required": "required",
                      "status": "declined" if b["status"] == "cancelled" else "accepted"}
                     for b in bookings]
+    # A family session's related persons: those taking part (scheduling's rule: active and
+    # consenting when the session was still to come).
+    participants += [{"actor": _ref("RelatedPerson", p["related_person_id"]),
+                      "required": "required", "status": "accepted"}
+                     for p in session.get("related_persons") or []]
     return _drop_empty({
         "resourceType": "Appointment", "id": session["session_id"], "status": status,
         "cancelationReason": {"text": session.get("cancel_reason")} if session.get("cancel_reason") else None,
@@ -353,6 +399,47 @@ def flag(record: dict) -> dict:
         "subject": _ref("Patient", record["patient_id"]),
         "period": {"start": _instant(record["raised_at"])},
     })
+
+
+# -- DocumentReference (the discharge summary) --------------------------------------------------
+
+DISCHARGE_SUMMARY = {"system": LOINC, "code": "18842-5", "display": "Discharge summary"}
+CLINICAL_NOTE = {"system": "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
+                 "code": "clinical-note", "display": "Clinical Note"}
+PDF = "application/pdf"
+
+
+def document_reference(summary: dict, base_url: str) -> dict:
+    """An ended episode's discharge summary (outcomes' final GET /enrollments/{id}/summary):
+    the PDF itself is the Binary of the same id, fetched with the same credential."""
+    enrollment_id = summary["enrollment_id"]
+    return _drop_empty({
+        "resourceType": "DocumentReference", "id": enrollment_id,
+        "meta": {"profile": [f"{US_CORE}/us-core-documentreference"]},
+        "identifier": [{"system": code_system("discharge-summary"), "value": enrollment_id}],
+        "status": "current", "docStatus": "final",
+        "type": {"coding": [DISCHARGE_SUMMARY], "text": "Discharge summary"},
+        "category": [{"coding": [CLINICAL_NOTE]}],
+        "subject": _ref("Patient", summary["patient_id"]),
+        "date": _instant(summary["computed_at"]),
+        "custodian": {"identifier": {"system": code_system("site"), "value": summary["site_id"]}},
+        "description": "Intensive outpatient program discharge summary",
+        "content": [{"attachment": {
+            "contentType": PDF, "language": "en", "url": f"{base_url}/Binary/{enrollment_id}",
+            "title": f"discharge-summary-{enrollment_id}.pdf",
+            "creation": _instant(summary["computed_at"])},
+            "format": {"system": "http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode",
+                       "code": "urn:ihe:iti:xds:2017:mimeTypeSufficient",
+                       "display": "mimeType Sufficient"}}],
+        "context": {"encounter": [], "period": {"start": summary["start_date"],
+                                                "end": summary["ended_on"]},
+                    "related": [_ref("EpisodeOfCare", enrollment_id)]},
+    })
+
+
+def binary(document_id: str, data_base64: str) -> dict:
+    """The PDF as a FHIR Binary, for a client that asks for FHIR JSON rather than the PDF."""
+    return {"resourceType": "Binary", "id": document_id, "contentType": PDF, "data": data_base64}
 
 
 # -- Bundles, errors -----------------------------------------------------------------------------

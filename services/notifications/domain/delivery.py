@@ -69,10 +69,18 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Delivery:
     channel: str
     address: str
     rendered: templates.Rendered
+    attachments: tuple[Attachment, ...] = ()
 
 
 def staff_delivery(message, care_team: dict | None, enabled, site: dict, configured=()) -> Delivery | Skip:
@@ -103,6 +111,21 @@ def patient_delivery(message, contact: dict | None, enabled, site: dict) -> Deli
     return Delivery(channel, routing.address_for(contact, channel), templates.render(
         message.template, language, name=contact.get("given_name") or "",
         site=site.get("name", message.site_id), starts_at=starts_at, zone=zone))
+
+
+def referrer_delivery(message, details: dict | None, enabled, site: dict) -> Delivery | Skip:
+    """The discharge summary to the referring provider: only with the patient's consent to share
+    with them, as intake holds it at send time (so a consent changed since counts), and only by
+    email (a secure or Direct address). The PDF is attached by the caller once this says go."""
+    referrer = (details or {}).get("referrer")
+    if not referrer or not referrer.get("direct_address"):
+        return Skip(NO_CONTACT)
+    if not referrer.get("consent_to_share"):
+        return Skip(NO_CONSENT)
+    if message.channel not in enabled:
+        return Skip(RECIPIENT_UNAVAILABLE)
+    return Delivery(message.channel, referrer["direct_address"], templates.render(
+        message.template, templates.FALLBACK_LANGUAGE, site=site.get("name", message.site_id)))
 
 
 def notification_event_data(message, channel: str | None) -> dict:

@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 SCHEDULED, SENDING, SENT, SKIPPED, FAILED = "scheduled", "sending", "sent", "skipped", "failed"
-PATIENT, STAFF = "patient", "staff"
+# A referrer message's recipient_id is the enrollment whose referring provider it goes to.
+PATIENT, STAFF, REFERRER = "patient", "staff", "referrer"
+# A family session's reminder: one message per related person taking part (RELATED_PERSON),
+# planned when the reminder is due from a FAMILY message, which is never sent itself.
+RELATED_PERSON, FAMILY = "related_person", "family"
 
 
 def idempotency_key(cause_event_id: str, template: str, recipient_type: str, recipient_id: str,

@@ -18,11 +18,18 @@ PROGRAM_COMPLETED = "program_completed"
 AFTERCARE_CHECKIN = "aftercare_checkin"
 CARE_TEAM_ALERT = "care_team_alert"
 CSSRS_DUE = "cssrs_due"  # a safety screener the care team asks is due: no instrument named
+# To the referring provider's secure address, the summary attached: the body names no patient.
+DISCHARGE_SUMMARY = "discharge_summary"
+FAMILY_SESSION_REMINDER = "family_session_reminder"  # to a related person taking part
+FAMILY_REMINDERS = "family_reminders"  # the step planning those, one per related person
 
 _TEXTS = {
     "en": {
         SESSION_REMINDER: ("Appointment reminder",
                            "Hello {name}, this is a reminder of your appointment at {site} on {when}."),
+        FAMILY_SESSION_REMINDER: ("Family session reminder",
+                                  "Hello {name}, this is a reminder of the family session you "
+                                  "are invited to at {site} on {when}."),
         MISSED_SESSION_CHECKIN: ("We missed you",
                                  "Hello {name}, we missed you at {site} today. Please call us to "
                                  "check in and plan your next visit."),
@@ -41,10 +48,17 @@ _TEXTS = {
         CSSRS_DUE: ("Safety follow-up due at {site}",
                     "A safety follow-up is due now for a patient at {site} (alert {alert_id}). "
                     "Please open it in the IOP console and acknowledge it."),
+        DISCHARGE_SUMMARY: ("Discharge summary from {site}",
+                            "Attached is the discharge summary of a patient you referred to the "
+                            "intensive outpatient program at {site}, sent with the patient's "
+                            "consent. It contains confidential health information."),
     },
     "es": {
         SESSION_REMINDER: ("Recordatorio de cita",
                            "Hola {name}, le recordamos su cita en {site} el {when}."),
+        FAMILY_SESSION_REMINDER: ("Recordatorio de sesión familiar",
+                                  "Hola {name}, le recordamos la sesión familiar a la que está "
+                                  "invitado/a en {site} el {when}."),
         MISSED_SESSION_CHECKIN: ("Le extrañamos",
                                  "Hola {name}, le extrañamos hoy en {site}. Llámenos para saber "
                                  "cómo está y planear su próxima visita."),
@@ -63,6 +77,10 @@ _TEXTS = {
         CSSRS_DUE: ("Seguimiento de seguridad pendiente en {site}",
                     "Hay un seguimiento de seguridad pendiente ahora para un paciente en {site} "
                     "(alerta {alert_id}). Ábrala en la consola IOP y confírmela."),
+        DISCHARGE_SUMMARY: ("Resumen de alta de {site}",
+                            "Adjuntamos el resumen de alta de un paciente que usted remitió al "
+                            "programa ambulatorio intensivo de {site}, enviado con el "
+                            "consentimiento del paciente. Contiene información de salud confidencial."),
     },
 }
 
@@ -116,8 +134,19 @@ def render(template: str, language: str, *, name: str = "", site: str = "",
     language = language if language in _TEXTS else FALLBACK_LANGUAGE
     if template.startswith(SESSION_REMINDER + "_"):
         template = SESSION_REMINDER
+    elif template.startswith(FAMILY_SESSION_REMINDER + "_"):
+        template = FAMILY_SESSION_REMINDER
     subject, body = _TEXTS[language][template]
     values = {"name": name, "site": site, "alert_id": alert_id,
               "urgency": _URGENCY[language].get(level, ""),
               "when": local_when(starts_at, zone, language) if starts_at and zone else ""}
     return Rendered(language, subject.format(**values).strip(), body.format(**values).strip())
+
+
+def family_reminder_templates(hours_before: int) -> tuple[str, str]:
+    """A family session's reminder offset: the planning step's template and its messages'."""
+    return f"{FAMILY_REMINDERS}_{hours_before}h", f"{FAMILY_SESSION_REMINDER}_{hours_before}h"
+
+
+def related_person_template(family_template: str) -> str:
+    return FAMILY_SESSION_REMINDER + family_template.removeprefix(FAMILY_REMINDERS)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from services.notifications.commands import ChangeBooking
 from services.notifications.domain import bookings, reminders, templates
+from services.notifications.domain.messages import FAMILY
 from services.notifications.models import SessionBooking
 
 
@@ -14,9 +15,16 @@ def plan_session_reminders(command: ChangeBooking, uow) -> None:
     booking = uow.bookings.get(data["booking_id"])
     if booking is None:
         booking = uow.bookings.add(_booking(event, timezone=data["timezone"], starts_at=data["starts_at"]))
+        booking.kind = data["kind"]
     else:
-        booking.timezone = data["timezone"]  # the only field later events do not carry
+        learned_family = booking.kind is None and data["kind"] == "family"
+        booking.kind = data["kind"]
+        booking.timezone = data["timezone"]  # with the kind, the fields later events do not carry
         if bookings.is_superseded(booking, event.time):
+            # A reschedule that overtook this event planned the patient's reminders not knowing
+            # the session is a family one: the related persons' steps, for the time it holds now.
+            if learned_family and booking.status == bookings.SCHEDULED and booking.starts_at:
+                _plan_reminders(uow, command, booking, family_only=True)
             return
         booking.starts_at, booking.last_event_time = data["starts_at"], event.time
     _plan_reminders(uow, command, booking)
@@ -51,12 +59,25 @@ def _booking(event, *, timezone: str, starts_at=None, status: str = bookings.SCH
                           starts_at=starts_at, status=status, last_event_time=event.time)
 
 
-def _plan_reminders(uow, command: ChangeBooking, booking: SessionBooking) -> None:
+def _plan_reminders(uow, command: ChangeBooking, booking: SessionBooking,
+                    family_only: bool = False) -> None:
     zone = ZoneInfo(booking.timezone)
+    details = {"starts_at": booking.starts_at.isoformat(), "timezone": booking.timezone}
     for planned in reminders.plan_reminders(booking.starts_at, zone, command.now, command.rules):
-        uow.messages.plan(command.event, templates.reminder_template(planned.hours_before),
-                          # a skipped reminder lists the time it was due
-                          patient_id=booking.patient_id, send_at=planned.send_at or planned.due_at,
-                          now=command.now, skipped=planned.skipped, booking_id=booking.booking_id,
-                          expires_at=booking.starts_at,
-                          details={"starts_at": booking.starts_at.isoformat(), "timezone": booking.timezone})
+        if not family_only:
+            uow.messages.plan(command.event, templates.reminder_template(planned.hours_before),
+                              # a skipped reminder lists the time it was due
+                              patient_id=booking.patient_id,
+                              send_at=planned.send_at or planned.due_at, now=command.now,
+                              skipped=planned.skipped, booking_id=booking.booking_id,
+                              expires_at=booking.starts_at, details=details)
+        if booking.kind == "family":
+            # Who takes part is asked of scheduling when the reminder is due, so a related person
+            # added or withdrawn since the booking is reached, or not, as they are then.
+            uow.messages.plan(command.event,
+                              templates.family_reminder_templates(planned.hours_before)[0],
+                              patient_id=booking.patient_id, recipient_type=FAMILY,
+                              send_at=planned.send_at or planned.due_at, now=command.now,
+                              skipped=planned.skipped, booking_id=booking.booking_id,
+                              expires_at=booking.starts_at,
+                              details={**details, "session_id": booking.session_id})

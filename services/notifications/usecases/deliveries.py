@@ -7,11 +7,14 @@ resent: whether the channel delivered it is unknown, and a copy is worse than a 
 """
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from shared.clock import utcnow
 
-from services.notifications.commands import (ClaimMessage, FailInterrupted, RecordFailure, RecordSent,
-                                             RecordSkip)
-from services.notifications.domain import delivery, messages
+from services.notifications.commands import (ClaimMessage, FailInterrupted, PlanFamilyReminders,
+                                             RecordFailure, RecordSent, RecordSkip)
+from services.notifications.domain import delivery, messages, templates
 from services.notifications.models import DeliveryAttempt, Message
 
 
@@ -78,3 +81,25 @@ def fail_interrupted_send(command: FailInterrupted, uow) -> bool:
 def _attempt(uow, message, channel, outcome: str, error: str | None = None) -> None:
     uow.delivery_attempts.add(DeliveryAttempt(message_id=message.id, attempt=max(message.attempts, 1),
                                               channel=channel, at=utcnow(), outcome=outcome, error=error))
+
+
+def plan_family_reminders(command: PlanFamilyReminders, uow) -> list[str]:
+    """The related persons' messages of a due family reminder, stored with the step marked done
+    in one transaction: a step seen twice (two dispatchers, a retry) adds no second copy, keyed
+    by the same cause, template and person. Their consent is checked when each is sent."""
+    step = uow.messages.get(command.message.id)
+    if step is None or not messages.is_due(step, command.now):
+        return []
+    if messages.has_expired(step, command.now):
+        step.status, step.skip_reason = messages.SKIPPED, delivery.EXPIRED
+        return []
+    cause = SimpleNamespace(id=step.cause_event_id, type=step.cause_type, site_id=step.site_id)
+    planned = [uow.messages.plan(cause, templates.related_person_template(step.template),
+                                 patient_id=step.patient_id, recipient_type=messages.RELATED_PERSON,
+                                 recipient_id=person_id, send_at=step.send_at, now=command.now,
+                                 booking_id=step.booking_id, expires_at=step.expires_at,
+                                 details=json.loads(step.details or "{}"))
+               for person_id in command.related_person_ids]
+    step.status, step.sent_at, step.attempts = messages.SENT, utcnow(), step.attempts + 1
+    _attempt(uow, step, None, "planned")
+    return [message.id for message in planned if message is not None]

@@ -16,6 +16,7 @@ from services.outcomes.domain.episodes import (ACTIVE, COMPLETED, SCREENED_INSTR
                                                screened_positive)
 from services.outcomes.models import DueAssessment, Episode, ScreeningScore
 from services.outcomes.usecases.schedule import announce
+from services.outcomes.usecases.discharge_summaries import announce_discharge_summary
 from services.outcomes.usecases.summaries import summarise_episode
 
 
@@ -106,4 +107,5 @@ def end_episode(command: EndEpisode, uow: UnitOfWork) -> Episode | None:
         else:
             schedule.take_over_as_follow_up(clash, item)
     summarise_episode(uow, episode, zone, command.instruments, command.reported_rate)
+    announce_discharge_summary(uow, episode)
     return episode

@@ -88,21 +88,27 @@ def episode_summary(command: ReadEpisode, uow: UnitOfWork) -> EpisodeSummary:
     episode = uow.episodes.get(command.enrollment_id)
     caller = open_patient(uow, command.caller, episode and episode.patient_id,
                           episode and episode.site_id, command.access, "Enrollment").caller
-    stored = uow.summaries.get(episode.enrollment_id)
-    if stored is None:
+    found = stored_summary(uow, episode)
+    if found is None:
         attendance, measures = compute_summary(uow, episode, command.zones[episode.site_id],
                                                command.instruments)
         found = EpisodeSummary(episode, False, None, attendance, measures)
-    else:
-        measures = outcome_summary.in_instrument_order(
-            Measure(r.instrument, r.baseline_score, r.final_score, r.change, r.reliable_change,
-                    r.response, r.remission) for r in uow.summaries.measures(episode.enrollment_id))
-        attendance = Attendance(stored.attendance_rate, stored.attendance_basis,
-                                stored.sessions_attended, stored.sessions_counted)
-        found = EpisodeSummary(episode, True, stored.computed_at, attendance, measures)
     uow.audit(caller, "read", "outcome_summary", episode.enrollment_id,
               patient_id=episode.patient_id, site_id=episode.site_id)
     return found
+
+
+def stored_summary(uow: UnitOfWork, episode: Episode) -> EpisodeSummary | None:
+    """The summary stored at the episode's end (final); None before it."""
+    stored = uow.summaries.get(episode.enrollment_id)
+    if stored is None:
+        return None
+    measures = outcome_summary.in_instrument_order(
+        Measure(r.instrument, r.baseline_score, r.final_score, r.change, r.reliable_change,
+                r.response, r.remission) for r in uow.summaries.measures(episode.enrollment_id))
+    attendance = Attendance(stored.attendance_rate, stored.attendance_basis,
+                            stored.sessions_attended, stored.sessions_counted)
+    return EpisodeSummary(episode, True, stored.computed_at, attendance, measures)
 
 
 def report_outcomes(command: ReportOutcomes, uow: UnitOfWork) -> list[dict]:

@@ -11,6 +11,7 @@ from services.scheduling.domain.program import (APPOINTMENTS, BookingContext, bo
 from services.scheduling.models import Enrollment, Session
 from services.scheduling.usecases import new_id
 from services.scheduling.usecases.bookings import book
+from services.scheduling.usecases.family import seat_family
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ def book_appointments(uow, enrollment: Enrollment, kind: str, days: list[date],
                 ends_at=occurrence.ends_at, timezone=zone.key, status="scheduled"))
             uow.sessions.flush()
             book(uow, enrollment, session, ctx.now)
+            if kind == "family":
+                seat_family(uow, enrollment.patient_id, session)
 
 
 def therapist_options(uow, site_id: str, since: datetime) -> list[TherapistOption]:

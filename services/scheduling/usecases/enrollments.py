@@ -100,8 +100,9 @@ def patient_schedule(cmd: ReadRecord, uow) -> dict:
                              enrollment.weekly_hours, minimum)
     uow.audit(caller, "read", "schedule", enrollment.id, patient_id=cmd.record_id,
               site_id=enrollment.site_id)
+    participants = uow.family.participants([s.id for _, s, _ in rows if s.kind == "family"])
     return {"enrollment": enrollment, "zone": zone, "bookings": rows, "waitlist": places,
-            "minimum_weekly_hours": minimum, "weeks": weeks}
+            "minimum_weekly_hours": minimum, "weeks": weeks, "participants": participants}
 
 
 def known_enrollment(uow, cmd: EnrollmentEvent) -> Enrollment:

@@ -25,10 +25,12 @@ def site_calendar(cmd: ReadSite, uow):
             for s, booked, capacity in rows]
 
 
-def session_with_bookings(cmd: ReadRecord, uow) -> tuple[Session, list]:
+def session_with_bookings(cmd: ReadRecord, uow) -> tuple[Session, list, list[str]]:
+    """The session, its bookings with attendance, and (a family session) its related persons."""
     session = uow.sessions.get_visible(cmd.record_id, cmd.caller)
     uow.audit(cmd.caller, "read", "session", session.id, site_id=session.site_id)
-    return session, uow.bookings.on_session_with_attendance(session.id)
+    return (session, uow.bookings.on_session_with_attendance(session.id),
+            uow.family.participants([session.id]).get(session.id, []))
 
 
 def record_attendance(cmd: RecordAttendance, uow) -> list[tuple[Booking, Mark, str]]:

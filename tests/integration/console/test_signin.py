@@ -71,6 +71,8 @@ def test_every_page_carries_the_security_headers_and_the_assets_are_local(runnin
     for label in ("Today", "Refer", "Alerts", "Outcomes"):
         assert f">{label}</a>" in page.text
     assert '<button type="submit">Sign out</button>' in page.text
+    echoed = browser.get("/alerts?done=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert echoed.status_code == 200 and "<script" not in echoed.text and 'role="status"' not in echoed.text
     missing = browser.get("/no/such/page")
     assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
     assert missing.headers["Content-Security-Policy"] == csp
@@ -82,6 +84,8 @@ def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(r
     assert browser.post("/auth/logout", csrf=False).status_code == 403
     assert browser.post("/auth/logout", {"csrf_token": other.csrf_token()}, csrf=False).status_code == 403
     assert browser.get("/today").status_code == 200  # still signed in: nothing changed
+    oversized = browser.post("/auth/logout", {"padding": "x" * 1_100_000})
+    assert oversized.status_code == 413 and browser.get("/today").status_code == 200
 
     signed_out = browser.post("/auth/logout")
     assert signed_out.status_code == 200 and signed_out.url == console_run.url + "/"

@@ -81,3 +81,19 @@ def test_a_discharged_episode_has_finished_status_history_and_its_reason():
         "referral_id": ASSESSMENT, "track": "depression", "start_date": "2026-06-01",
         "discharge": None}, waitlisted=True)
     assert valid(waiting)["status"] == "waitlist"
+
+
+def test_the_discharge_summary_is_a_document_reference_with_loinc_18842_5_and_its_pdf_a_binary():
+    summary = {"enrollment_id": ENROLLMENT, "patient_id": PATIENT, "site_id": "riverside",
+               "status": "completed", "start_date": "2026-06-01", "ended_on": "2026-07-10",
+               "final": True, "computed_at": "2026-07-10T18:00:00+00:00"}
+    document = valid(fhir.document_reference(summary, "http://127.0.0.1:8006/fhir"))
+    assert document["type"]["coding"] == [{"system": "http://loinc.org", "code": "18842-5",
+                                           "display": "Discharge summary"}]
+    assert (document["id"], document["subject"]["reference"], document["date"]) == (
+        ENROLLMENT, f"Patient/{PATIENT}", "2026-07-10T18:00:00Z")
+    attachment = document["content"][0]["attachment"]
+    assert (attachment["contentType"], attachment["url"]) == (
+        "application/pdf", f"http://127.0.0.1:8006/fhir/Binary/{ENROLLMENT}")
+    assert document["context"]["related"] == [{"reference": f"EpisodeOfCare/{ENROLLMENT}"}]
+    assert valid(fhir.binary(ENROLLMENT, "JVBERi0="))["contentType"] == "application/pdf"

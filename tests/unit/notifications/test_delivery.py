@@ -89,3 +89,20 @@ def test_a_dispatch_clock_beyond_the_window_is_refused_in_any_environment():
         delivery.check_dispatch_clock(datetime(9999, 12, 31, tzinfo=timezone.utc), NOW,
                                       production=False, within_days=400)
     assert list(refused.value.errors) == ["now"]
+
+
+def test_the_discharge_summary_goes_to_the_referrer_only_with_consent_and_only_by_email():
+    from types import SimpleNamespace
+
+    from services.notifications.domain.delivery import Skip, referrer_delivery
+
+    message = SimpleNamespace(channel="email", template="discharge_summary", site_id="riverside")
+    referrer = {"name": "Dr. Cole", "direct_address": "cole@direct.example", "consent_to_share": True}
+    sent = referrer_delivery(message, {"referrer": referrer}, ("email", "sms"), {"name": "Riverside Clinic"})
+    assert (sent.channel, sent.address) == ("email", "cole@direct.example")
+    assert "Riverside Clinic" in sent.rendered.subject
+    assert referrer_delivery(message, {"referrer": {**referrer, "consent_to_share": False}},
+                             ("email",), {}) == Skip("no_consent")
+    assert referrer_delivery(message, {"referrer": None}, ("email",), {}) == Skip("no_contact")
+    assert referrer_delivery(message, None, ("email",), {}) == Skip("no_contact")
+    assert referrer_delivery(message, {"referrer": referrer}, ("sms",), {}) == Skip("recipient_unavailable")

@@ -1,7 +1,7 @@
 """alerts: the note written when acknowledging (what was done)
 
 Revision ID: c7e2a91f0b3d
-Revises: a0d1be68fa34
+Revises: 8e1f3b5c7a24
 Create Date: 2026-12-04 19:00:00.000000
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = 'c7e2a91f0b3d'
-down_revision = 'a0d1be68fa34'
+down_revision = '8e1f3b5c7a24'
 branch_labels = None
 depends_on = None
 
