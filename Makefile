@@ -29,7 +29,12 @@ identity/node_modules/.installed: identity/package.json identity/package-lock.js
 	cd identity && npm ci --omit=dev --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed identity/node_modules/.installed
+# axe-core for the browser tests, exactly as tests/browser/package-lock.json pins it.
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed identity/node_modules/.installed tests/browser/node_modules/.installed
 
 migrate: install
 	$(PY) -m shared.migrations upgrade
@@ -46,6 +51,7 @@ test: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-compose.sh
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -60,6 +66,7 @@ test-postgres: install
 	bash scripts/ensure-broker.sh
 	bash scripts/ensure-compose.sh
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	IOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS) $(OWN_SERVERS)
 
 bench: install
