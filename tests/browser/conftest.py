@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from demo.platform import SERVICES, Platform
+from demo.platform import SERVICES
 from demo.sinks import live_channels_env
 from tests.browser.clinic import open_clinic
 from tests.support.browser import DESKTOP, Chromium
-from tests.support.console import PASSWORD, ConsoleRun
+from tests.support.console import PASSWORD, ConsoleRun, console_platform
 from tests.support.events import EventSubscriber
 from tests.support.mailbox_process import MailboxProcess
 
@@ -50,19 +50,11 @@ def console_run(tmp_path_factory):
 def running(console_run, mailbox, broker, database_factory, tmp_path_factory):
     """The four services trusting the provider, with live email, and the console over them
     (on PostgreSQL under ``make test-postgres``, as the end-to-end tests)."""
-    vhost = broker.create_vhost()
     databases = ({name: database_factory.create(name) for name in SERVICES}
                  if database_factory.postgres_url else None)
-    platform = Platform(broker.uri(vhost), tmp_path_factory.mktemp("data"), databases,
-                        env={**console_run.provider_env, **live_channels_env(mailbox)})
-    try:
-        platform.prepare()
-        platform.start()
-        console_run.start(platform)
+    with console_platform(console_run, broker, tmp_path_factory.mktemp("data"), databases,
+                          env=live_channels_env(mailbox)) as platform:
         yield platform
-    finally:
-        platform.stop()
-        broker.delete_vhost(vhost)
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
 import requests
 
 from demo.launch import free_port
+from demo.platform import Platform
 from tests.kit.identity_provider import DevProvider, seed
 
 PASSWORD = "dev-password"
@@ -76,6 +78,22 @@ class ConsoleRun:
         if self.platform is not None:
             self.platform.stop_service("console")
         self.provider.stop()
+
+
+@contextmanager
+def console_platform(console_run: ConsoleRun, broker, data_dir: Path, databases=None, env=None):
+    """The four services on a vhost of their own, trusting the provider, and the console over them."""
+    vhost = broker.create_vhost()
+    platform = Platform(broker.uri(vhost), data_dir, databases,
+                        env={**console_run.provider_env, **(env or {})})
+    try:
+        platform.prepare()
+        platform.start()
+        console_run.start(platform)
+        yield platform
+    finally:
+        platform.stop()
+        broker.delete_vhost(vhost)
 
 
 class ConsoleBrowser:

@@ -1,9 +1,8 @@
 """The platform as separate processes, the development provider, and the console over them."""
 import pytest
 
-from demo.platform import Platform
 from tests.integration.console.clinic import open_clinic
-from tests.support.console import ConsoleRun
+from tests.support.console import ConsoleRun, console_platform
 
 
 @pytest.fixture(scope="module")
@@ -16,17 +15,8 @@ def console_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def running(console_run, tmp_path_factory, broker):
     """The four services (trusting the provider) and the console, once per test module."""
-    vhost = broker.create_vhost()
-    platform = Platform(broker.uri(vhost), tmp_path_factory.mktemp("data"),
-                        env=console_run.provider_env)
-    try:
-        platform.prepare()
-        platform.start()
-        console_run.start(platform)
+    with console_platform(console_run, broker, tmp_path_factory.mktemp("data")) as platform:
         yield platform
-    finally:
-        platform.stop()
-        broker.delete_vhost(vhost)
 
 
 @pytest.fixture(scope="module")
