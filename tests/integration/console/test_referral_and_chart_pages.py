@@ -100,6 +100,13 @@ def past_unmarked_sessions(html):
                       r'<td><strong>To mark</strong>', html)
 
 
+def prefilled_minutes(html, patient_id):
+    """The minutes the session page's attendance form offers for a patient."""
+    field = re.search(rf'<input[^>]*name="minutes-{patient_id}"[^>]*>', html)
+    assert field, f"no minutes field for {patient_id}"
+    return re.search(r'value="(\d+)"', field.group(0)).group(1)
+
+
 @pytest.fixture(scope="module")
 def late_patient(coordinator):
     """Enrolled today with a start two weeks ago: its past group sessions are booked to mark."""
@@ -202,10 +209,12 @@ def test_a_group_note_is_on_each_attendees_chart_with_only_their_own_part(late_p
                         message="the second patient shares no past session with the first")
     session_id = shared[0]
     facilitator = console_run.browser("riverside-facilitator")
-    facilitator.get(f"/sessions/{session_id}")
-    assert facilitator.post(f"/sessions/{session_id}/attendance", {
-        f"status-{first}": "attended", f"minutes-{first}": "180",
-        f"status-{second}": "attended", f"minutes-{second}": "180"}).status_code == 200
+    page = facilitator.get(f"/sessions/{session_id}").text
+    minutes = {p: prefilled_minutes(page, p) for p in (first, second)}  # the session's own length
+    marked = facilitator.post(f"/sessions/{session_id}/attendance", {
+        f"status-{first}": "attended", f"minutes-{first}": minutes[first],
+        f"status-{second}": "attended", f"minutes-{second}": minutes[second]})
+    assert marked.status_code == 200, marked.text
     signed = facilitator.post(f"/sessions/{session_id}/note/sign", {
         "shared_text": "Practised cognitive restructuring.",
         f"part-{first}": "Lucia named three automatic thoughts.",
